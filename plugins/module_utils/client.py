@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: ai_conformance.rke2 contributors
+# Apache License 2.0 (see LICENSE)
+"""Cluster connection for every module: option spec, environment fallbacks, a kubernetes ApiClient.
+
+Follows kubernetes.core: the same option names and K8S_AUTH_* variables, so playbooks that
+already target a cluster with kubernetes.core work unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+
+AUTH_ARG_SPEC = dict(
+    kubeconfig=dict(type="path"),
+    context=dict(type="str"),
+    host=dict(type="str"),
+    api_key=dict(type="str", no_log=True),
+    validate_certs=dict(type="bool", aliases=["verify_ssl"]),
+    ca_cert=dict(type="path", aliases=["ssl_ca_cert"]),
+)
+
+_ENV_FALLBACK = dict(
+    kubeconfig="K8S_AUTH_KUBECONFIG",
+    context="K8S_AUTH_CONTEXT",
+    host="K8S_AUTH_HOST",
+    api_key="K8S_AUTH_API_KEY",
+    validate_certs="K8S_AUTH_VERIFY_SSL",
+    ca_cert="K8S_AUTH_SSL_CA_CERT",
+)
+
+
+class ClusterConnectionError(Exception):
+    """The cluster could not be reached or the credentials could not be loaded."""
+
+
+def auth_params(params, environ=None):
+    """The connection options with K8S_AUTH_* environment fallbacks applied."""
+    environ = os.environ if environ is None else environ
+    resolved = {}
+    for key, env in _ENV_FALLBACK.items():
+        value = params.get(key)
+        if value is None and environ.get(env):
+            value = environ[env]
+            if key == "validate_certs":
+                value = value.strip().lower() not in ("0", "false", "no", "off")
+        resolved[key] = value
+    if resolved["kubeconfig"] is None and not resolved["host"]:
+        resolved["kubeconfig"] = environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
+    return resolved
+
+
+def api_client(params, environ=None):
+    """A kubernetes.client.ApiClient for the options in params (a module's params dict)."""
+    from kubernetes import client, config  # imported late: modules report a missing library cleanly
+
+    auth = auth_params(params, environ)
+    configuration = client.Configuration()
+    if auth["host"]:
+        configuration.host = auth["host"]
+        if auth["api_key"]:
+            configuration.api_key = {"authorization": "Bearer " + auth["api_key"]}
+    else:
+        path = auth["kubeconfig"]
+        if not path or not os.path.exists(path):
+            raise ClusterConnectionError("kubeconfig %s does not exist" % path)
+        try:
+            config.load_kube_config(config_file=path, context=auth["context"],
+                                    client_configuration=configuration)
+        except Exception as exc:  # kubernetes raises ConfigException and ValueError alike
+            raise ClusterConnectionError("cannot load kubeconfig %s (context %s): %s"
+                                         % (path, auth["context"] or "current", exc))
+    if auth["validate_certs"] is not None:
+        configuration.verify_ssl = auth["validate_certs"]
+    if auth["ca_cert"]:
+        configuration.ssl_ca_cert = auth["ca_cert"]
+    return client.ApiClient(configuration)

@@ -1,0 +1,6 @@
+# Pinned versions of everything the simulated cluster builds. Bumping one rebuilds it into a new cache dir.
+# shellcheck disable=SC2034
+SIM_K8S_SUPPORTED=(v1.34.4 v1.35.4 v1.36.3 v1.37.2)
+SIM_K8S_VERSION=${SIM_K8S_VERSION:-v1.37.2}
+SIM_ETCD_VERSION=${SIM_ETCD_VERSION:-v3.6.16}
+SIM_KWOK_VERSION=${SIM_KWOK_VERSION:-v0.8.0}
