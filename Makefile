@@ -14,10 +14,10 @@ help: ## List targets
 
 setup: $(VENV)/.installed $(COLLECTION_LINK) ## Create .venv (pinned tools) and link the collection into .collections
 $(VENV)/.installed: requirements.txt requirements-dev.txt
-	@t0=$$SECONDS; test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt
-	@touch $@; echo "[setup] venv ready in $$((SECONDS - t0)) s"
+	@t0=$$SECONDS; set -e; test -x $(PY) || python3 -m venv $(VENV); \
+	$(PY) -m pip install -q --upgrade pip; \
+	$(PY) -m pip install -q -r requirements-dev.txt; \
+	touch $@; echo "[setup] venv ready in $$((SECONDS - t0)) s"
 $(COLLECTION_LINK):
 	@mkdir -p $(dir $@) && ln -sfn $(ROOT) $@
 

@@ -2,7 +2,7 @@
 # Builds the simulated cluster's binaries from Go modules (never release downloads).
 # Outputs are cached outside the repo, keyed by component and version:
 #   $SIM_CACHE/<component>-<version>/bin/...
-# Usage: build.sh [component ...]   components: kubernetes etcd kwok (default: all three)
+# Usage: build.sh [component ...]   components: kubernetes etcd kwok gateway-api (default: all)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -124,11 +124,23 @@ build_kwok() {
   log "kwok $v built in $((SECONDS - t0)) s"
 }
 
+build_gateway_api() {
+  local v=${SIM_GATEWAY_API_VERSION}
+  local dest="$SIM_CACHE/gateway-api-$v"
+  if [[ -d $dest/standard ]]; then log "gateway-api $v CRDs cached in $dest"; return 0; fi
+  local moddir
+  moddir=$(GOFLAGS= go mod download -json "sigs.k8s.io/gateway-api@$v" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  mkdir -p "$dest/standard"
+  cp "$moddir"/config/crd/standard/*.yaml "$dest/standard/"
+  log "gateway-api $v standard-channel CRDs copied to $dest/standard"
+}
+
 components=("$@")
-[[ ${#components[@]} -gt 0 ]] || components=(kubernetes etcd kwok)
+[[ ${#components[@]} -gt 0 ]] || components=(kubernetes etcd kwok gateway-api)
 for c in "${components[@]}"; do
   case $c in
     kubernetes|etcd|kwok) "build_$c" ;;
+    gateway-api) build_gateway_api ;;
     *) log "unknown component '$c'"; exit 2 ;;
   esac
 done
