@@ -5,7 +5,7 @@
 # Usage: build.sh [component ...]   components: kubernetes etcd kwok gateway-api (default: all)
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/sim/versions.sh
 source "$here/versions.sh"
 
@@ -135,12 +135,17 @@ build_gateway_api() {
   log "gateway-api $v standard-channel CRDs copied to $dest/standard"
 }
 
-components=("$@")
-[[ ${#components[@]} -gt 0 ]] || components=(kubernetes etcd kwok gateway-api)
-for c in "${components[@]}"; do
-  case $c in
-    kubernetes|etcd|kwok) "build_$c" ;;
-    gateway-api) build_gateway_api ;;
-    *) log "unknown component '$c'"; exit 2 ;;
-  esac
-done
+main() {
+  local components=("$@") c
+  [[ ${#components[@]} -gt 0 ]] || components=(kubernetes etcd kwok gateway-api)
+  for c in "${components[@]}"; do
+    case $c in
+      kubernetes|etcd|kwok) "build_$c" ;;
+      gateway-api) build_gateway_api ;;
+      *) log "unknown component '$c'"; exit 2 ;;
+    esac
+  done
+}
+
+# Sourcing (tests) defines the functions only.
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then main "$@"; fi
