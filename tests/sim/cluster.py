@@ -425,7 +425,7 @@ def addon_modules():
         from tests.sim import addons
     except ImportError:
         return {}
-    return dict(addons.ADDONS)
+    return dict(getattr(addons, "ADDONS", {}))
 
 
 def resolve_addons(names, registry):
