@@ -36,8 +36,7 @@ def served_resources(api_client, group_version):
 
     path = "/api/v1" if group_version == "v1" else "/apis/" + group_version
     try:
-        data = api_client.call_api(path, "GET", response_type="object", auth_settings=["BearerToken"],
-                                   _return_http_data_only=True)
+        data = get_json(api_client, path)
     except ApiException as exc:
         if exc.status == 404:
             return {}
@@ -47,9 +46,23 @@ def served_resources(api_client, group_version):
 
 
 def get_json(api_client, path, query=None):
-    """GET an arbitrary API path and return the decoded JSON (e.g. /version, custom metrics)."""
-    return api_client.call_api(path, "GET", query_params=list((query or {}).items()), response_type="object",
-                               auth_settings=["BearerToken"], _return_http_data_only=True)
+    """GET an arbitrary API path and return the decoded JSON (e.g. /version, custom metrics).
+
+    Uses the client's low-level request path (kubernetes >= 35 dropped call_api's response_type);
+    a non-2xx answer raises ApiException like the typed APIs do.
+    """
+    import json
+
+    from kubernetes.client.rest import ApiException
+
+    method, url, headers, body, _ = api_client.param_serialize(
+        "GET", path, query_params=list((query or {}).items()), header_params={"Accept": "application/json"},
+        auth_settings=["BearerToken"])
+    response = api_client.call_api(method, url, header_params=headers, body=body)
+    response.read()
+    if not 200 <= response.status < 300:
+        raise ApiException(http_resp=response)
+    return json.loads(response.data)
 
 
 def wait_until(predicate, timeout, interval=1.0):
@@ -217,12 +230,25 @@ def running(pod, finished_ok=True):
 # Helpers for the scheduling, observability and operator checks (raw JSON calls: no dynamic client,
 # whose discovery would cost dozens of requests per check).
 
-def send_json(api_client, method, path, body=None, query=None, content_type="application/json"):
-    """Send a JSON request (POST/PUT/PATCH/DELETE) to an API path; returns the decoded response."""
-    return api_client.call_api(path, method, query_params=list((query or {}).items()), body=body,
-                               header_params={"Content-Type": content_type, "Accept": "application/json"},
-                               response_type="object", auth_settings=["BearerToken"],
-                               _return_http_data_only=True)
+def raw_request(api_client, method, path, query=None, body=None, content_type="application/json", timeout=None):
+    """One request to an API path (any method); returns the read response, raises ApiException on non-2xx."""
+    from kubernetes.client.rest import ApiException
+
+    method, url, headers, body, _ = api_client.param_serialize(
+        method, path, query_params=list((query or {}).items()), body=body,
+        header_params={"Content-Type": content_type, "Accept": "application/json, */*"}, auth_settings=["BearerToken"])
+    response = api_client.call_api(method, url, header_params=headers, body=body, _request_timeout=timeout)
+    response.read()
+    if not 200 <= response.status < 300:
+        raise ApiException(http_resp=response)
+    return response
+
+
+def send_json(api_client, method, path, body=None, query=None):
+    """Send a JSON request (e.g. POST) to an API path; returns the decoded response."""
+    import json
+
+    return json.loads(raw_request(api_client, method, path, query, body).data or b"null")
 
 
 def get_or_none(api_client, path):
@@ -363,8 +389,7 @@ def service_get_text(api_client, service, path, port=None, query=None, timeout=1
     proxy = "/api/v1/namespaces/%s/services/%s:%s:%d/proxy/%s" % (
         meta.namespace, scheme, meta.name, number, quote(path.lstrip("/"), safe="/"))
     try:
-        resp = api_client.call_api(proxy + qs, "GET", auth_settings=["BearerToken"], _preload_content=False,
-                                   _return_http_data_only=True, _request_timeout=timeout)
+        resp = raw_request(api_client, "GET", proxy, query, timeout=timeout)
         return resp.data.decode("utf-8", "replace"), "API server service proxy %s" % proxy
     except ApiException as exc:
         if service.spec.type != "ExternalName":
