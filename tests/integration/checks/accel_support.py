@@ -1,0 +1,65 @@
+"""Helpers for the integration tests of the accelerator, networking and security checks.
+
+Every check is called through runner.run_check(CheckContext(...)), the path the verify module takes.
+Objects a test adds to a cluster are created for real and removed again by `added(...)`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+
+from kubernetes import client, dynamic
+from kubernetes.client.rest import ApiException
+
+from ansible_collections.ai_conformance.rke2.plugins.module_utils import runner
+from ansible_collections.ai_conformance.rke2.plugins.module_utils.context import CheckContext
+
+
+def run(api, check_id, settings=None, active=True, hosts=None, timeout=120):
+    """The CheckResult of one check, via the runner (exceptions become error results, cleanup runs)."""
+    return runner.run_check(CheckContext(api, check_id, "SHOULD", settings=settings or {}, active=active,
+                                         timeout=timeout, hosts=hosts))
+
+
+def statuses(result):
+    return {s.name: s.status for s in result.steps}
+
+
+def step(result, name):
+    return next(s for s in result.steps if s.name == name)
+
+
+@contextlib.contextmanager
+def added(api, *manifests):
+    """Create the manifests (in order), yield the created dicts, delete them again (reverse order)."""
+    dyn = dynamic.DynamicClient(api)
+    created = []
+    try:
+        for manifest in manifests:
+            resource = dyn.resources.get(api_version=manifest["apiVersion"], kind=manifest["kind"])
+            namespace = manifest["metadata"].get("namespace")
+            obj = resource.create(body=manifest, namespace=namespace) if resource.namespaced \
+                else resource.create(body=manifest)
+            created.append((resource, manifest["metadata"]["name"], namespace))
+            if "status" in manifest and manifest["kind"] not in ("Node",):
+                # Status written by the test itself: a stand-in for a controller, named so in each test.
+                body = dict(obj.to_dict(), status=manifest["status"])
+                resource.status.replace(body=body, namespace=namespace) if resource.namespaced \
+                    else resource.status.replace(body=body)
+        yield created
+    finally:
+        for resource, name, namespace in reversed(created):
+            try:
+                resource.delete(name=name, namespace=namespace) if resource.namespaced else resource.delete(name=name)
+            except ApiException as exc:
+                if exc.status != 404:
+                    raise
+
+
+def namespace_manifest(prefix="it"):
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "%s-%s" % (prefix, uuid.uuid4().hex[:6])}}
+
+
+def taint(api, node_name, taints):
+    client.CoreV1Api(api).patch_node(node_name, {"spec": {"taints": taints}})
