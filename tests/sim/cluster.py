@@ -83,7 +83,7 @@ class SimCluster:
         self.pids = self.dir / "pids"
         self.kubeconfig = self.dir / "kubeconfig"
         self.state_file = self.dir / "state.json"
-        pins, _ = _pinned()
+        pins = _pinned()[0]
         self.etcd_version = pins["SIM_ETCD_VERSION"]
         self.kwok_version = pins["SIM_KWOK_VERSION"]
         self.gateway_api_version = pins["SIM_GATEWAY_API_VERSION"]
@@ -140,7 +140,7 @@ class SimCluster:
         env = dict(os.environ, SIM_K8S_VERSION=self.k8s_version)
         t0 = time.monotonic()
         proc = subprocess.run(["bash", str(HERE / "build.sh"), "etcd", "kwok", "gateway-api", "kubernetes"],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
         sys.stderr.write(proc.stdout)
         if proc.returncode != 0:
             last = [line for line in proc.stdout.splitlines() if line.startswith("[sim-build]")]
@@ -371,7 +371,7 @@ class SimCluster:
 
     def kubectl(self, *args, check=True):
         proc = subprocess.run([kubectl_path(), "--kubeconfig", str(self.kubeconfig), *args],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
         if check and proc.returncode != 0:
             raise SimError("kubectl %s failed: %s" % (" ".join(args[:3]), proc.stdout.strip()))
         return proc.stdout
