@@ -1,14 +1,291 @@
 # -*- coding: utf-8 -*-
 # Copyright: ai_conformance.rke2 contributors
 # Apache License 2.0 (see LICENSE)
-"""Requirement secure_accelerator_access (not implemented yet)."""
+"""Requirement secure_accelerator_access: GPU access only through the resource framework.
+
+Configuration: the NVIDIA toolkit refuses NVIDIA_VISIBLE_DEVICES from unprivileged containers and the
+device plugin hands devices over by volume mounts or CDI. Active (device-plugin mode): one pod per GPU
+runs, one more stays Pending for lack of nvidia.com/gpu, and a pod without a GPU request (but asking for
+every GPU through NVIDIA_VISIBLE_DEVICES=all) runs and sees no /dev/nvidia* device.
+"""
 
 from __future__ import annotations
 
-from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import ERROR, Step
+from ansible_collections.ai_conformance.rke2.plugins.module_utils import kube
+from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import ERROR, FAIL, PASS, SKIP, Step
 
 ID = "secure_accelerator_access"
 
+ENVVAR_KEY = "accept-nvidia-visible-devices-envvar-when-unprivileged"
+MOUNTS_KEY = "accept-nvidia-visible-devices-as-volume-mounts"
+SAFE_STRATEGIES = {"volume-mounts", "cdi-annotations", "cdi-cri"}
+SCAN_BEGIN, SCAN_END = "devices-begin", "devices-end"
+
+SETTINGS = {
+    "max_gpus": (16, "at most this many GPUs are filled with test pods (nodes are taken whole, by name)"),
+    "node_label_selector": ("", "label selector restricting which GPU nodes the active test uses"),
+    "runtime_class": ("auto", "RuntimeClass of the test pods; auto uses 'nvidia' when it exists, '' uses none"),
+    "probe_image": ("docker.io/library/busybox:1.36", "image of the pod that lists /dev/nvidia* (needs sh, ls)"),
+    "gpu_image": ("registry.k8s.io/pause:3.10", "image of the pods that hold one GPU each"),
+    "pod_timeout": (120, "seconds the test pods may take to be scheduled and run"),
+}
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+def toolkit_value(config, key):
+    """(value, where) of a toolkit setting: top level (toolkit >= 1.x installer) or [nvidia-container-runtime]."""
+    if key in config:
+        return config[key], "top level"
+    section = config.get("nvidia-container-runtime") or {}
+    if key in section:
+        return section[key], "[nvidia-container-runtime]"
+    return None, None
+
+
+def evaluate_toolkit(host, text, cdi_only):
+    """(ok, problems, evidence) for one host's config.toml text."""
+    import tomllib
+
+    try:
+        config = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return False, ["%s: config.toml does not parse: %s" % (host, exc)], {}
+    envvar, envvar_at = toolkit_value(config, ENVVAR_KEY)
+    mounts, mounts_at = toolkit_value(config, MOUNTS_KEY)
+    evidence = {ENVVAR_KEY: envvar, ENVVAR_KEY + "@": envvar_at, MOUNTS_KEY: mounts, MOUNTS_KEY + "@": mounts_at}
+    problems = []
+    if envvar is not False:
+        problems.append("%s: %s is %s (must be false; the toolkit default is true)"
+                        % (host, ENVVAR_KEY, "unset" if envvar is None else envvar))
+    if mounts is not True and not cdi_only:
+        problems.append("%s: %s is %s (must be true for the volume-mounts strategy)"
+                        % (host, MOUNTS_KEY, "unset" if mounts is None else mounts))
+    return not problems, problems, evidence
+
+
+def toolkit_step(hosts, cdi_only):
+    configs = {h: v.get("toolkit_config") for h, v in sorted(hosts.items()) if v.get("toolkit_config")}
+    if not hosts:
+        return Step("toolkit_config", SKIP, "no host in inventory group gpu_nodes: toolkit config.toml not read")
+    if not configs:
+        return Step("toolkit_config", SKIP, "no toolkit config.toml was read from the gpu_nodes hosts (%s)"
+                    % ", ".join(sorted(hosts)), {"hosts": sorted(hosts)})
+    evidence, problems = {}, []
+    for host, text in configs.items():
+        _, host_problems, evidence[host] = evaluate_toolkit(host, text, cdi_only)
+        problems.extend(host_problems)
+    if problems:
+        return Step("toolkit_config", FAIL, "; ".join(problems), evidence)
+    return Step("toolkit_config", PASS, "toolkit on %d host(s) refuses NVIDIA_VISIBLE_DEVICES from unprivileged "
+                "containers%s" % (len(configs), "" if cdi_only else " and accepts device lists as volume mounts"),
+                evidence)
+
+
+def device_plugin_container(daemonset):
+    for container in daemonset.spec.template.spec.containers or []:
+        if container.name.startswith("nvidia-device-plugin") and "mps" not in daemonset.metadata.name:
+            return container
+    return None
+
+
+def list_strategy(container):
+    """(strategies set, source) of the device plugin container; the plugin default is envvar."""
+    for arg in container.args or []:
+        if arg.startswith("--device-list-strategy="):
+            return set(arg.split("=", 1)[1].split(",")), "args"
+    for env in container.env or []:
+        if env.name == "DEVICE_LIST_STRATEGY":
+            if env.value is None:
+                return None, "env from %s (not readable here)" % ("configMap/secret" if env.value_from else "?")
+            return set(v.strip() for v in env.value.split(",") if v.strip()), "env"
+    return {"envvar"}, "default"
+
+
+def device_plugin_step(api):
+    """(step, cdi_only) for every NVIDIA device-plugin DaemonSet in the cluster."""
+    from kubernetes import client
+
+    found = []
+    for ds in kube.list_all(client.AppsV1Api(api).list_daemon_set_for_all_namespaces):
+        container = device_plugin_container(ds)
+        if container is not None:
+            strategies, source = list_strategy(container)
+            found.append(("%s/%s" % (ds.metadata.namespace, ds.metadata.name), strategies, source))
+    policy = cluster_policy_cdi(api)
+    evidence = {"daemonsets": {n: {"strategies": sorted(s) if s else None, "source": src} for n, s, src in found},
+                "clusterpolicy_cdi_enabled": policy}
+    if not found:
+        return Step("device_plugin_strategy", SKIP, "no NVIDIA device-plugin DaemonSet found (DRA-only or no "
+                    "device plugin): list strategy not checked", evidence), False
+    bad = ["%s: DEVICE_LIST_STRATEGY %s (%s)" % (n, ",".join(sorted(s)) if s else "unreadable", src)
+           for n, s, src in found if not s or not s <= SAFE_STRATEGIES]
+    if bad:
+        return Step("device_plugin_strategy", FAIL, "device plugin passes devices in a way unprivileged pods can "
+                    "forge: " + "; ".join(bad), evidence), False
+    cdi_only = all("volume-mounts" not in s for _, s, _ in found)
+    return Step("device_plugin_strategy", PASS, "device plugin list strategy: " + "; ".join(
+        "%s %s" % (n, ",".join(sorted(s))) for n, s, _ in found), evidence), cdi_only
+
+
+def cluster_policy_cdi(api):
+    """spec.cdi.enabled of the GPU Operator ClusterPolicy objects (None when the API is not served)."""
+    if "clusterpolicies" not in kube.served_resources(api, "nvidia.com/v1"):
+        return None
+    return {p["metadata"]["name"]: ((p.get("spec") or {}).get("cdi") or {}).get("enabled")
+            for p in kube.list_objects(api, "nvidia.com", "v1", "clusterpolicies")}
+
+
+# --- active ------------------------------------------------------------------------------------
+
+def pick_nodes(nodes, max_gpus):
+    """Whole GPU nodes, by name, while their allocatable GPUs fit max_gpus (at least one node)."""
+    chosen, total = [], 0
+    for node in sorted(nodes, key=lambda n: n.metadata.name):
+        count = kube.gpu_count(node)
+        if count and (not chosen or total + count <= max_gpus):
+            chosen.append(node)
+            total += count
+    return chosen
+
+
+def gpus_in_use(core, node_name):
+    """nvidia.com/gpu requested by unfinished pods already bound to the node."""
+    used = 0
+    for pod in kube.list_all(core.list_pod_for_all_namespaces, field_selector="spec.nodeName=" + node_name):
+        if pod.status.phase in ("Succeeded", "Failed"):
+            continue
+        for container in pod.spec.containers:
+            limits = (container.resources.limits if container.resources else None) or {}
+            used += int(limits.get(kube.GPU_RESOURCE, "0"))
+    return used
+
+
+def resolve_runtime_class(api, wanted):
+    from kubernetes import client
+    from kubernetes.client.rest import ApiException
+
+    if wanted != "auto":
+        return wanted or None
+    try:
+        client.NodeV1Api(api).read_runtime_class("nvidia")
+        return "nvidia"
+    except ApiException as exc:
+        if exc.status == 404:
+            return None
+        raise
+
+
+def pinned(pod, node_names):
+    pod["spec"]["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": node_names}]}]}}}
+    return pod
+
+
+def scheduling_message(pod):
+    return ((kube.pod_state(pod)["scheduled"] or {}).get("message")) or ""
+
+
+def active_steps(ctx):
+    from kubernetes import client
+
+    api, core = ctx.api, client.CoreV1Api(ctx.api)
+    selector = kube.option(ctx, SETTINGS, "node_label_selector")
+    nodes = [n for n in kube.list_all(core.list_node, **({"label_selector": selector} if selector else {}))
+             if kube.gpu_count(n) > 0]
+    if not nodes:
+        return [Step("gpu_pods_exclusive", SKIP, "no node advertises allocatable nvidia.com/gpu%s: device-plugin "
+                     "isolation not tested" % (" (selector %s)" % selector if selector else ""))]
+    chosen = pick_nodes(nodes, int(kube.option(ctx, SETTINGS, "max_gpus")))
+    names = [n.metadata.name for n in chosen]
+    in_use = {name: gpus_in_use(core, name) for name in names}
+    free = sum(kube.gpu_count(n) for n in chosen) - sum(in_use.values())
+    evidence = {"nodes": {n.metadata.name: {"allocatable": kube.gpu_count(n), "in_use": in_use[n.metadata.name],
+                                            "simulated": kube.is_simulated(n)} for n in chosen},
+                "gpu_nodes_total": len(nodes)}
+    if free <= 0:
+        return [Step("gpu_pods_exclusive", SKIP, "every GPU on %s is already in use: isolation not tested"
+                     % ", ".join(names), evidence)]
+
+    runtime_class = resolve_runtime_class(api, kube.option(ctx, SETTINGS, "runtime_class"))
+    namespace = ctx.scratch_namespace()
+    gpu_pods = ["gpu-%d" % i for i in range(free + 1)]  # one more than there are free GPUs
+    for name in gpu_pods:
+        pod = kube.pause_pod(name, ctx.labels, gpus=1, tolerations=kube.DEFAULT_TOLERATIONS,
+                             runtime_class=runtime_class, image=kube.option(ctx, SETTINGS, "gpu_image"))
+        core.create_namespaced_pod(namespace, pinned(pod, names))
+    probe = kube.pause_pod("no-gpu", ctx.labels, tolerations=kube.DEFAULT_TOLERATIONS, runtime_class=runtime_class,
+                           image=kube.option(ctx, SETTINGS, "probe_image"), command=[
+                               "sh", "-c", "echo %s; ls /dev/nvidia* 2>/dev/null; echo %s" % (SCAN_BEGIN, SCAN_END)])
+    # Ask for every GPU the way an attacker would: the env var a CUDA image sets, without a resource request.
+    probe["spec"]["containers"][0]["env"] = [{"name": "NVIDIA_VISIBLE_DEVICES", "value": "all"}]
+    core.create_namespaced_pod(namespace, pinned(probe, names[:1]))
+
+    def decided(pods):
+        return len(pods) == len(gpu_pods) + 1 and all(
+            kube.running(p) or "Insufficient" in scheduling_message(p) or p.status.phase == "Failed"
+            for p in pods.values())
+
+    timeout = kube.option(ctx, SETTINGS, "pod_timeout")
+    pods = kube.wait_pods(core, namespace, set(gpu_pods + ["no-gpu"]), decided, timeout)
+    evidence["runtime_class"] = runtime_class
+    evidence["pods"] = {n: kube.pod_state(p) for n, p in sorted(pods.items())}
+    steps = [exclusive_step(pods, gpu_pods, free, timeout, evidence)]
+    steps.extend(probe_steps(core, namespace, pods.get("no-gpu"), timeout))
+    return steps
+
+
+def exclusive_step(pods, gpu_pods, free, timeout, evidence):
+    ran = sorted(n for n in gpu_pods if kube.running(pods.get(n)))
+    pending = sorted(n for n in gpu_pods if n not in ran)
+    insufficient = [n for n in pending if "Insufficient " + kube.GPU_RESOURCE in scheduling_message(pods[n])]
+    if len(ran) == free and len(pending) == 1 and insufficient:
+        return Step("gpu_pods_exclusive", PASS, "%d pod(s) requesting nvidia.com/gpu: 1 run on the %d free GPU(s); "
+                    "one more stays Pending: %s" % (free, free, scheduling_message(pods[pending[0]])), evidence)
+    return Step("gpu_pods_exclusive", FAIL, "expected %d of %d one-GPU pods running and 1 Pending with Insufficient "
+                "nvidia.com/gpu within %ss; saw running: %s; not running: %s" % (
+                    free, len(gpu_pods), timeout, ", ".join(ran) or "none",
+                    "; ".join("%s (%s: %s)" % (n, (pods[n].status.phase if n in pods else "missing"),
+                                                scheduling_message(pods[n]) if n in pods else "")
+                              for n in pending) or "none"), evidence)
+
+
+def probe_steps(core, namespace, probe, timeout):
+    if probe is None or not kube.running(probe):
+        state = kube.pod_state(probe) if probe else None
+        return [Step("no_request_pod_runs", FAIL, "the pod without a GPU request did not run: %s" % state,
+                     {"pod": state})]
+    node = core.read_node(probe.spec.node_name)
+    steps = [Step("no_request_pod_runs", PASS, "a pod without a GPU request runs on GPU node %s"
+                  % probe.spec.node_name, {"pod": kube.pod_state(probe)})]
+    if kube.is_simulated(node):
+        steps.append(Step("no_request_pod_sees_no_gpu", SKIP, "nodes are simulated: container logs not observable",
+                          {"node": node.metadata.name}))
+        return steps
+    finished = kube.wait_until(lambda: core.read_namespaced_pod(probe.metadata.name, namespace).status.phase
+                               in ("Succeeded", "Failed") or None, timeout)
+    log = core.read_namespaced_pod_log(probe.metadata.name, namespace)
+    lines = log.splitlines()
+    if not finished or SCAN_BEGIN not in lines or SCAN_END not in lines:
+        steps.append(Step("no_request_pod_sees_no_gpu", ERROR, "the device scan did not complete; log: %r"
+                          % log[-500:], {"log": log[-2000:]}))
+        return steps
+    devices = lines[lines.index(SCAN_BEGIN) + 1:lines.index(SCAN_END)]
+    evidence = {"node": node.metadata.name, "devices_seen": devices}
+    if devices:
+        steps.append(Step("no_request_pod_sees_no_gpu", FAIL, "a pod without a GPU request (NVIDIA_VISIBLE_DEVICES="
+                          "all) sees %s" % ", ".join(devices), evidence))
+    else:
+        steps.append(Step("no_request_pod_sees_no_gpu", PASS, "a pod without a GPU request (NVIDIA_VISIBLE_DEVICES="
+                          "all) sees no /dev/nvidia* device", evidence))
+    return steps
+
 
 def run(ctx):
-    return [Step("implemented", ERROR, "the secure_accelerator_access check is not implemented yet")]
+    plugin_step, cdi_only = device_plugin_step(ctx.api)
+    steps = [toolkit_step(ctx.hosts, cdi_only), plugin_step]
+    if ctx.active:
+        steps.extend(active_steps(ctx))
+    else:
+        steps.append(Step("gpu_pods_exclusive", SKIP, "passive run: isolation pods not created"))
+    return steps

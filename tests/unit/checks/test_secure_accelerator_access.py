@@ -1,0 +1,105 @@
+"""Configuration logic of secure_accelerator_access: toolkit TOML, device-plugin strategy, node bound."""
+
+import pytest
+from kubernetes import client
+
+from ansible_collections.ai_conformance.rke2.plugins.module_utils.checks import secure_accelerator_access as check
+from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import FAIL, PASS, SKIP
+
+
+pytestmark = pytest.mark.unit
+
+TOP_LEVEL = """
+accept-nvidia-visible-devices-as-volume-mounts = true
+accept-nvidia-visible-devices-envvar-when-unprivileged = false
+
+[nvidia-container-cli]
+root = "/run/nvidia/driver"
+
+[nvidia-container-runtime]
+mode = "auto"
+"""
+
+IN_SECTION = """
+[nvidia-container-runtime]
+accept-nvidia-visible-devices-as-volume-mounts = true
+accept-nvidia-visible-devices-envvar-when-unprivileged = false
+"""
+
+DEFAULTS = """
+[nvidia-container-runtime]
+mode = "cdi"
+"""
+
+
+def test_toolkit_keys_at_top_level_pass():
+    ok, problems, evidence = check.evaluate_toolkit("h1", TOP_LEVEL, cdi_only=False)
+    assert ok and not problems
+    assert evidence[check.ENVVAR_KEY + "@"] == "top level"
+
+
+def test_toolkit_keys_in_runtime_section_pass():
+    ok, _, evidence = check.evaluate_toolkit("h1", IN_SECTION, cdi_only=False)
+    assert ok and evidence[check.MOUNTS_KEY + "@"] == "[nvidia-container-runtime]"
+
+
+def test_toolkit_defaults_fail_and_name_the_key():
+    ok, problems, _ = check.evaluate_toolkit("h1", DEFAULTS, cdi_only=False)
+    assert not ok
+    assert any("envvar-when-unprivileged is unset" in p for p in problems)
+    assert any("as-volume-mounts is unset" in p for p in problems)
+
+
+def test_cdi_only_does_not_need_volume_mounts_but_still_needs_envvar_false():
+    text = "accept-nvidia-visible-devices-envvar-when-unprivileged = false\n"
+    assert check.evaluate_toolkit("h1", text, cdi_only=True)[0]
+    assert not check.evaluate_toolkit("h1", "accept-nvidia-visible-devices-envvar-when-unprivileged = true\n",
+                                      cdi_only=True)[0]
+
+
+def test_unparsable_toml_fails():
+    ok, problems, _ = check.evaluate_toolkit("h1", "this is = = not toml", cdi_only=False)
+    assert not ok and "does not parse" in problems[0]
+
+
+def test_toolkit_step_skips_without_hosts_or_configs():
+    assert check.toolkit_step({}, False).status == SKIP
+    assert check.toolkit_step({"h1": {"toolkit_config": None, "nvidia_smi": "x"}}, False).status == SKIP
+    assert check.toolkit_step({"h1": {"toolkit_config": TOP_LEVEL}}, False).status == PASS
+    step = check.toolkit_step({"h1": {"toolkit_config": TOP_LEVEL}, "h2": {"toolkit_config": DEFAULTS}}, False)
+    assert step.status == FAIL and "h2" in step.message and "h1" not in step.message
+
+
+def container(env=None, args=None, name="nvidia-device-plugin"):
+    return client.V1Container(name=name, image="nvcr.io/nvidia/k8s-device-plugin:v0.17.4", args=args,
+                              env=[client.V1EnvVar(name=k, value=v) for k, v in (env or {}).items()])
+
+
+@pytest.mark.parametrize("env,args,expected", [
+    ({"DEVICE_LIST_STRATEGY": "volume-mounts"}, None, ({"volume-mounts"}, "env")),
+    ({"DEVICE_LIST_STRATEGY": "cdi-annotations,cdi-cri"}, None, ({"cdi-annotations", "cdi-cri"}, "env")),
+    ({}, None, ({"envvar"}, "default")),
+    ({}, ["--device-list-strategy=volume-mounts"], ({"volume-mounts"}, "args")),
+])
+def test_list_strategy(env, args, expected):
+    assert check.list_strategy(container(env, args)) == expected
+
+
+def test_device_plugin_container_ignores_gfd_and_mps_daemon():
+    def ds(name, cname):
+        return client.V1DaemonSet(metadata=client.V1ObjectMeta(name=name, namespace="gpu-operator"),
+                                  spec=client.V1DaemonSetSpec(selector=client.V1LabelSelector(), template=client.V1PodTemplateSpec(
+                                      spec=client.V1PodSpec(containers=[container(name=cname)]))))
+    assert check.device_plugin_container(ds("nvidia-device-plugin-daemonset", "nvidia-device-plugin"))
+    assert check.device_plugin_container(ds("nvdp-nvidia-device-plugin", "nvidia-device-plugin-ctr"))
+    assert check.device_plugin_container(ds("gpu-feature-discovery", "gpu-feature-discovery")) is None
+    assert check.device_plugin_container(ds("nvidia-device-plugin-mps-control-daemon", "nvidia-device-plugin")) is None
+
+
+def test_pick_nodes_is_bounded_by_max_gpus(fake_node):
+    nodes = [fake_node("n%03d" % i, allocatable={"nvidia.com/gpu": "8"}) for i in range(1000)]
+    chosen = check.pick_nodes(nodes, 16)
+    assert [n.metadata.name for n in chosen] == ["n000", "n001"]
+    # A single node larger than the bound is still taken alone, never more.
+    assert [n.metadata.name for n in check.pick_nodes(nodes, 4)] == ["n000"]
+    assert check.pick_nodes([fake_node("cpu", allocatable={"cpu": "8"})], 16) == []
