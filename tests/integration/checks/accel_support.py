@@ -63,3 +63,20 @@ def namespace_manifest(prefix="it"):
 
 def taint(api, node_name, taints):
     client.CoreV1Api(api).patch_node(node_name, {"spec": {"taints": taints}})
+
+
+def wait_verifier_pods_gone(api, timeout=60):
+    """Wait until pods of earlier check runs (verifier label) are gone: they still hold GPUs while terminating."""
+    from ansible_collections.ai_conformance.rke2.plugins.module_utils import kube
+    from ansible_collections.ai_conformance.rke2.plugins.module_utils.context import VERIFIER_LABEL
+
+    core = client.CoreV1Api(api)
+    assert kube.wait_until(lambda: not core.list_pod_for_all_namespaces(label_selector=VERIFIER_LABEL).items,
+                           timeout), "pods of an earlier check run are still there"
+
+
+def wait_served(api, group_version, plural, timeout=30):
+    from ansible_collections.ai_conformance.rke2.plugins.module_utils import kube
+
+    assert kube.wait_until(lambda: plural in kube.served_resources(api, group_version), timeout), \
+        "%s/%s not served within %ss" % (group_version, plural, timeout)
