@@ -1,0 +1,89 @@
+"""Add-on `prometheus`: the real Prometheus server (Debian bookworm's package, binary only) scraping the
+DCGM exporter stand-in. Published in-cluster as Service monitoring/prometheus (ExternalName to the local process)."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+from tests.sim.addons import _common, dcgm_exporter
+
+NAME = "prometheus"
+DEPENDS = ("dcgm-exporter",)
+NAMESPACE = "monitoring"
+SERVICE = "prometheus"
+SCRAPE_INTERVAL = "2s"
+
+
+def _version():
+    return _common.pins()["ADDON_PROMETHEUS_DEB_VERSION"]
+
+
+def build():
+    return _common.build("prometheus", "prometheus", _version())
+
+
+def config(exporter_port):
+    # Debian's build leaves out Kubernetes service discovery (kubernetes_sd_configs is an unknown
+    # field there), so targets are static: the exporter stand-in on its loopback port.
+    return {
+        "global": {"scrape_interval": SCRAPE_INTERVAL, "evaluation_interval": SCRAPE_INTERVAL,
+                   "external_labels": {"cluster": "sim"}},
+        "scrape_configs": [
+            {
+                # As the GPU Operator's ServiceMonitor with honorLabels: true: the exporter's own
+                # pod/namespace/container labels name the workload using the GPU.
+                "job_name": "gpu-metrics",
+                "honor_labels": True,
+                "static_configs": [{"targets": ["127.0.0.1:%d" % exporter_port],
+                                    "labels": {"service": dcgm_exporter.SERVICE}}],
+            },
+        ],
+    }
+
+
+def manifests(port):
+    return [
+        _common.namespace(NAMESPACE, **{_common.ADDON_LABEL: NAME}),
+        _common.external_name_service(
+            SERVICE, NAMESPACE, [("web", port)],
+            labels={"app.kubernetes.io/name": "prometheus", _common.ADDON_LABEL: NAME},
+            annotations={"sim.ai-conformance.rke2/runs-as": "local process (Prometheus %s, Debian package) "
+                                                           "on 127.0.0.1:%d" % (_version(), port)}),
+    ]
+
+
+def base_url(cluster):
+    return "http://127.0.0.1:%d" % _common.state(cluster, NAME)["ports"]["web"]
+
+
+def query(cluster, promql):
+    """Instant query; returns the result vector (list of {metric, value})."""
+    status, body = _common.http_get(base_url(cluster) + "/api/v1/query?" + urllib.parse.urlencode({"query": promql}))
+    if status != 200:
+        raise RuntimeError("Prometheus query %r failed: %s %s" % (promql, status, body[:200]))
+    return json.loads(body)["data"]["result"]
+
+
+def start(cluster):
+    binary = build()
+    port = _common.ports(cluster, NAME, "web")["web"]
+    exporter_port = _common.state(cluster, dcgm_exporter.NAME)["ports"]["http"]
+    work = _common.workdir(cluster, NAME)
+    cfg = work / "prometheus.yml"
+    cfg.write_text(json.dumps(config(exporter_port), indent=2))  # JSON is YAML
+    cluster.spawn(NAME, [
+        binary, "--config.file=%s" % cfg, "--storage.tsdb.path=%s" % (work / "data"),
+        "--storage.tsdb.retention.time=2h", "--web.listen-address=127.0.0.1:%d" % port,
+        "--web.enable-lifecycle", "--log.level=warn",
+    ])
+    _common.wait_for(cluster, NAME, "Prometheus on port %d" % port,
+                     lambda: _common.http_get(base_url(cluster) + "/-/ready")[0] == 200, 60)
+    _common.wait_for(cluster, NAME, "Prometheus scraping the DCGM exporter stand-in",
+                     lambda: any(r["value"][1] == "1" for r in query(cluster, 'up{job="gpu-metrics"}')), 30)
+    _common.apply(cluster, manifests(port))
+
+
+def stop(cluster):
+    if _common.state(cluster, NAME).get("ports"):
+        _common.delete(cluster, manifests(0)[1:])
