@@ -1,14 +1,192 @@
 # -*- coding: utf-8 -*-
 # Copyright: ai_conformance.rke2 contributors
 # Apache License 2.0 (see LICENSE)
-"""Requirement robust_controller (not implemented yet)."""
+"""Requirement robust_controller (KAR-0063): an AI operator with CRDs installs and works: CRDs
+Established, controller Ready, a validating webhook for its API group; actively, an invalid custom
+resource is rejected by that webhook (server-side dry-run) and a valid one is reconciled (the
+controller writes its status)."""
 
 from __future__ import annotations
 
-from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import ERROR, Step
+import time
+
+from ansible_collections.ai_conformance.rke2.plugins.module_utils import kube
+from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import FAIL, PASS, Step
 
 ID = "robust_controller"
 
+PAUSE = "registry.k8s.io/pause:3.10"
+
+
+def _pytorchjob(image):
+    container = {"name": "pytorch"}
+    if image:
+        container["image"] = image
+    return {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "aiconf-pytorchjob"},
+            "spec": {"pytorchReplicaSpecs": {"Master": {"replicas": 1, "restartPolicy": "Never",
+                                                        "template": {"spec": {"containers": [container]}}}}}}
+
+
+def _raycluster(duplicate_group):
+    group = {"groupName": "workers", "replicas": 0, "minReplicas": 0, "maxReplicas": 1, "rayStartParams": {},
+             "template": {"spec": {"containers": [{"name": "ray-worker", "image": PAUSE}]}}}
+    return {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "aiconf-raycluster"},
+            "spec": {"headGroupSpec": {"rayStartParams": {},
+                                       "template": {"spec": {"containers": [{"name": "ray-head", "image": PAUSE}]}}},
+                     "workerGroupSpecs": [group, group] if duplicate_group else [group]}}
+
+
+def _trainjob(runtime):
+    return {"apiVersion": "trainer.kubeflow.org/v1alpha1", "kind": "TrainJob", "metadata": {"name": "aiconf-trainjob"},
+            "spec": {"runtimeRef": {"name": runtime}}}
+
+
+# Known operators, in the order they are looked for. `invalid` must be refused by the operator's
+# webhook (not by the CRD schema); `valid` must get a status from the controller.
+OPERATORS = {
+    "kubeflow-trainer": {
+        "name": "Kubeflow Trainer", "group": "trainer.kubeflow.org",
+        "crds": ("trainjobs", "trainingruntimes", "clustertrainingruntimes"),
+        "deployments": ("app.kubernetes.io/name=trainer", "app.kubernetes.io/name=kubeflow-trainer"),
+        "names": ("kubeflow-trainer-controller-manager",),
+        "invalid": _trainjob("aiconf-no-such-runtime"), "valid": _trainjob("torch-distributed"),
+        "why_invalid": "runtimeRef names a ClusterTrainingRuntime that does not exist",
+    },
+    "training-operator": {
+        "name": "Kubeflow Training Operator", "group": "kubeflow.org", "crds": ("pytorchjobs",),
+        "deployments": ("control-plane=kubeflow-training-operator", "app.kubernetes.io/name=training-operator"),
+        "names": ("training-operator",),
+        "invalid": _pytorchjob(None), "valid": _pytorchjob(PAUSE),
+        "why_invalid": "the Master container has no image",
+    },
+    "kuberay": {
+        "name": "KubeRay", "group": "ray.io", "crds": ("rayclusters", "rayjobs"),
+        "deployments": ("app.kubernetes.io/name=kuberay-operator", "app.kubernetes.io/component=kuberay-operator"),
+        "names": ("kuberay-operator",),
+        "invalid": _raycluster(True), "valid": _raycluster(False),
+        "why_invalid": "two worker groups share one groupName",
+    },
+}
+
+SETTINGS = {
+    "operator": ("", "which operator to test (%s); empty: the first one installed" % ", ".join(OPERATORS)),
+    "invalid_manifest": ({}, "a custom resource the operator's webhook must reject (overrides the built-in one)"),
+    "valid_manifest": ({}, "a custom resource the operator must reconcile (overrides the built-in one)"),
+    "reconcile_timeout_s": (120, "how long the controller may take to write the valid resource's status"),
+}
+
+
+def pick_operator(crds_by_group, wanted=""):
+    """(key, operator) of the first known operator whose CRDs are present (or the wanted one), else (None, None)."""
+    for key, operator in OPERATORS.items():
+        if (not wanted or key == wanted) and crds_by_group.get(operator["group"]):
+            return key, operator
+    return None, None
+
+
+def crd_step(operator, crds):
+    names = ["%s.%s" % (plural, operator["group"]) for plural in operator["crds"]]
+    bad = [n for n in names if not (crds.get(n) or {}).get("established")]
+    evidence = {"crds": {n: crds.get(n) for n in names}}
+    if bad:
+        return Step("crds", FAIL, "%s CRDs missing or not Established: %s" % (operator["name"], ", ".join(bad)), evidence)
+    return Step("crds", PASS, "%s CRDs Established: %s" % (operator["name"], ", ".join(names)), evidence)
+
+
+def webhook_step(operator, webhooks):
+    validating = webhooks.get("validatingwebhookconfigurations") or []
+    if not validating:
+        return Step("webhook", FAIL, "no ValidatingWebhookConfiguration has a rule for API group %s"
+                    % operator["group"], {"webhooks": webhooks})
+    return Step("webhook", PASS, "validating webhook(s) for %s: %s" % (operator["group"], ", ".join(validating[:3])),
+                {"webhooks": webhooks})
+
+
+def rejection_step(operator, status, message, why):
+    """Step for the dry-run of an invalid resource: only a webhook's denial passes."""
+    evidence = {"http_status": status, "message": message, "why_invalid": why}
+    kind = operator["invalid_kind"]
+    if status < 300:
+        return Step("invalid_rejected", FAIL, "an invalid %s (%s) was accepted" % (kind, why), evidence)
+    if kube.denied_by_webhook(message):
+        return Step("invalid_rejected", PASS, "the webhook rejected an invalid %s (%s): %s" % (kind, why, message),
+                    evidence)
+    if kube.webhook_unreachable(message):
+        return Step("invalid_rejected", FAIL, "the webhook could not be called: %s" % message, evidence)
+    return Step("invalid_rejected", FAIL, "an invalid %s was refused (%s), but not by an admission webhook: %s"
+                % (kind, status, message), evidence)
+
+
+def reconciled(obj):
+    """The status the controller wrote ({} or None when it wrote none)."""
+    return (obj or {}).get("status") or None
+
+
+def _deployments(ctx, operator):
+    for selector in operator["deployments"]:
+        found = kube.list_json(ctx.api, "/apis/apps/v1/deployments", {"labelSelector": selector})
+        if found:
+            return found
+    for name in operator["names"]:
+        found = kube.list_json(ctx.api, "/apis/apps/v1/deployments", {"fieldSelector": "metadata.name=" + name})
+        if found:
+            return found
+    return []
+
 
 def run(ctx):
-    return [Step("implemented", ERROR, "the robust_controller check is not implemented yet")]
+    crds_by_group = {op["group"]: kube.crds_of_group(ctx.api, op["group"]) for op in OPERATORS.values()}
+    wanted = kube.option(ctx, SETTINGS, "operator")
+    _key, operator = pick_operator(crds_by_group, wanted)
+    if operator is None:
+        looked = [("%s (%s)" % (op["name"], op["group"])) for k, op in OPERATORS.items() if not wanted or k == wanted]
+        return [Step("operator", FAIL, "no AI operator installed: no CRDs of %s" % ", ".join(looked),
+                     {"looked_for": looked})]
+    crds = crds_by_group[operator["group"]]
+    steps = [crd_step(operator, crds)]
+    deployments = _deployments(ctx, operator)
+    shown = ["%s/%s %d/%d ready" % ((d["metadata"]["namespace"], d["metadata"]["name"]) + kube.deployment_readiness(d))
+             for d in deployments]
+    ready = any(kube.deployment_readiness(d)[0] >= 1 for d in deployments)
+    steps.append(Step("controller", PASS if ready else FAIL, "%s controller %s" % (
+        operator["name"], ("ready: " + ", ".join(shown)) if ready else
+        ("not ready: " + ", ".join(shown)) if shown else "Deployment not found (labels %s, names %s)" % (
+            ", ".join(operator["deployments"]), ", ".join(operator["names"]))), {"deployments": shown}))
+    steps.append(webhook_step(operator, kube.webhooks_for_group(ctx.api, operator["group"])))
+    if ctx.active:
+        steps += exercise(ctx, operator, crds)
+    return steps
+
+
+def exercise(ctx, operator, crds):
+    invalid = kube.option(ctx, SETTINGS, "invalid_manifest") or operator["invalid"]
+    valid = kube.option(ctx, SETTINGS, "valid_manifest") or operator["valid"]
+    why = operator["why_invalid"] if not kube.option(ctx, SETTINGS, "invalid_manifest") else "user-supplied"
+    namespace = ctx.scratch_namespace()
+    steps = []
+    invalid_plural = _plural(crds, invalid["kind"])
+    status, message = kube.dry_run_create(ctx.api, "/apis/%s/namespaces/%s/%s" % (
+        invalid["apiVersion"], namespace, invalid_plural), dict(invalid, metadata=dict(invalid["metadata"],
+                                                                                      namespace=namespace)))
+    steps.append(rejection_step(dict(operator, invalid_kind=invalid["kind"]), status, message, why))
+    created = ctx.create(dict(valid, metadata=dict(valid["metadata"], namespace=namespace)), namespace=namespace)
+    path = "/apis/%s/namespaces/%s/%s/%s" % (valid["apiVersion"], namespace, _plural(crds, valid["kind"]),
+                                             created["metadata"]["name"])
+    timeout = kube.option(ctx, SETTINGS, "reconcile_timeout_s")
+    started = time.monotonic()
+    status_seen = kube.wait_until(lambda: reconciled(kube.get_json(ctx.api, path)), timeout, interval=2)
+    if status_seen:
+        steps.append(Step("valid_reconciled", PASS, "the controller wrote the status of %s %s in %.0f s" % (
+            valid["kind"], created["metadata"]["name"], time.monotonic() - started), {"status": status_seen}))
+    else:
+        steps.append(Step("valid_reconciled", FAIL, "%s %s got no status from the controller within %d s" % (
+            valid["kind"], created["metadata"]["name"], timeout), {"object": path}))
+    return steps
+
+
+def _plural(crds, kind):
+    """The plural of `kind` among this group's CRDs (CRD names are <plural>.<group>)."""
+    for name, state in crds.items():
+        if state.get("kind") == kind:
+            return state["plural"]
+    return kind.lower() + "s"
