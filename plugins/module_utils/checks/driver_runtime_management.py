@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from ansible_collections.ai_conformance.rke2.plugins.module_utils import kube
 from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import FAIL, PASS, SKIP, Step
@@ -17,6 +18,7 @@ ID = "driver_runtime_management"
 DRIVER_LABEL = "nvidia.com/cuda.driver-version.full"
 CUDA_LABEL = "nvidia.com/cuda.runtime-version.full"
 NVIDIA_DRA_DRIVER = "gpu.nvidia.com"
+VERSION_SHAPE = re.compile(r"^\d+\.\d+(\.\d+)*$")
 
 SETTINGS = {
     "require_uniform_versions": (True, "fail when GPU nodes advertise different driver or runtime versions"),
@@ -69,17 +71,24 @@ def advertised(node, dra):
 
 
 def parse_nvidia_smi(text):
-    """Driver versions in `nvidia-smi --query-gpu=driver_version[,...] --format=csv[,noheader]` output."""
-    rows = [r for r in csv.reader(io.StringIO(text or "")) if r and any(c.strip() for c in r)]
+    """Driver versions in `nvidia-smi --query-gpu=...,driver_version --format=csv[,noheader]` output.
+
+    With a header the driver_version column is used; without one (the verify playbook queries
+    index,uuid,name,driver_version with noheader) the last field shaped like a version.
+    """
+    rows = [[c.strip() for c in r] for r in csv.reader(io.StringIO(text or "")) if r and any(c.strip() for c in r)]
     if not rows:
         return []
-    header = [c.strip().lower() for c in rows[0]]
+    header = [c.lower() for c in rows[0]]
     column = next((i for i, c in enumerate(header) if c.startswith("driver_version")), None)
     if column is not None:
-        rows = rows[1:]
-    else:
-        column = 0
-    return sorted({r[column].strip() for r in rows if len(r) > column and r[column].strip()})
+        return sorted({r[column] for r in rows[1:] if len(r) > column and r[column]})
+    versions = set()
+    for row in rows:
+        shaped = [c for c in row if VERSION_SHAPE.match(c)]
+        if shaped:
+            versions.add(shaped[-1])
+    return sorted(versions)
 
 
 def match_node(host, nodes_by_name):

@@ -7,7 +7,7 @@ from tests.sim import nodes
 
 
 def test_advertised_consistent_and_matching_nvidia_smi(api):
-    smi = "driver_version\n%s\n" % nodes.DRIVER_VERSION
+    smi = "0, %s, NVIDIA H100 80GB HBM3, %s\n" % (nodes.gpu_uuid("sim-gpu-0", 0), nodes.DRIVER_VERSION)
     result = run(api, "driver_runtime_management", hosts={"sim-gpu-0": {"nvidia_smi": smi, "toolkit_config": None}})
     assert statuses(result) == {"versions_advertised": PASS, "versions_consistent": PASS,
                                 "host_versions_match": PASS}, result.to_dict()

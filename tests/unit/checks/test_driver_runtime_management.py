@@ -44,6 +44,9 @@ def test_labels_used_without_dra(fake_node):
     ("driver_version\n580.95.05\n580.95.05\n", ["580.95.05"]),
     ("580.95.05\n", ["580.95.05"]),
     ("name, driver_version\nNVIDIA H100, 580.95.05\n", ["580.95.05"]),
+    # the verify playbook's query: index,uuid,name,driver_version --format=csv,noheader
+    ("0, GPU-1a2b, NVIDIA H100 80GB HBM3, 580.95.05\n1, GPU-3c4d, NVIDIA H100 80GB HBM3, 580.95.05\n", ["580.95.05"]),
+    ("0, GPU-1a2b, NVIDIA H100 80GB HBM3, [N/A]\n", []),
     ("", []),
 ])
 def test_parse_nvidia_smi(text, expected):
