@@ -1,0 +1,42 @@
+"""Decision logic of ai_service_metrics on Prometheus API answers (no cluster)."""
+
+import pytest
+
+from ansible_collections.ai_conformance.rke2.plugins.module_utils.checks import ai_service_metrics as check
+
+pytestmark = pytest.mark.unit
+
+INFRA = check.SETTINGS["infrastructure_jobs"][0]
+
+
+def target(job, health="up", namespace=None, discovered_ns=None):
+    labels = {"job": job, "instance": job + ":8000"}
+    if namespace:
+        labels["namespace"] = namespace
+    discovered = {"__meta_kubernetes_namespace": discovered_ns} if discovered_ns else {}
+    return {"labels": labels, "discoveredLabels": discovered, "health": health, "lastError": ""}
+
+
+def test_infrastructure_and_unhealthy_targets_do_not_count():
+    targets = [target("prometheus"), target("dcgm-exporter"), target("kubernetes-apiservers"),
+               target("inference", health="down"), target("vllm", namespace="monitoring"),
+               target("triton", discovered_ns="kube-system")]
+    workload, seen = check.workload_targets(targets, INFRA, ["kube-system", "monitoring"])
+    assert workload == [] and len(seen) == 6
+    assert [s["infrastructure"] for s in seen] == [True, True, True, False, True, True]
+
+
+def test_healthy_workload_target_counts():
+    workload, _ = check.workload_targets([target("prometheus"), target("vllm-inference", namespace="ml")],
+                                         INFRA, ["kube-system"])
+    assert [w["labels"]["job"] for w in workload] == ["vllm-inference"]
+
+
+def test_metric_names_drop_prometheus_internal_series():
+    result = {"status": "success", "data": {"resultType": "vector", "result": [
+        {"metric": {"__name__": "up"}, "value": [0, "1"]},
+        {"metric": {"__name__": "scrape_duration_seconds"}, "value": [0, "1"]},
+        {"metric": {"__name__": "inference_requests_total"}, "value": [0, "1"]},
+    ]}}
+    assert check.metric_names(result) == ["inference_requests_total"]
+    assert check.metric_names({"data": {"result": []}}) == []
