@@ -33,7 +33,7 @@ def config(exporter_port):
             {
                 # As the GPU Operator's ServiceMonitor with honorLabels: true: the exporter's own
                 # pod/namespace/container labels name the workload using the GPU.
-                "job_name": "gpu-metrics",
+                "job_name": "dcgm-exporter",
                 "honor_labels": True,
                 "static_configs": [{"targets": ["127.0.0.1:%d" % exporter_port],
                                     "labels": {"service": dcgm_exporter.SERVICE}}],
@@ -80,7 +80,7 @@ def start(cluster):
     _common.wait_for(cluster, NAME, "Prometheus on port %d" % port,
                      lambda: _common.http_get(base_url(cluster) + "/-/ready")[0] == 200, 60)
     _common.wait_for(cluster, NAME, "Prometheus scraping the DCGM exporter stand-in",
-                     lambda: any(r["value"][1] == "1" for r in query(cluster, 'up{job="gpu-metrics"}')), 30)
+                     lambda: any(r["value"][1] == "1" for r in query(cluster, 'up{job="dcgm-exporter"}')), 30)
     _common.apply(cluster, manifests(port))
 
 
