@@ -48,21 +48,12 @@ def served_resources(api_client, group_version):
 def get_json(api_client, path, query=None):
     """GET an arbitrary API path and return the decoded JSON (e.g. /version, custom metrics).
 
-    Uses the client's low-level request path (kubernetes >= 35 dropped call_api's response_type);
-    a non-2xx answer raises ApiException like the typed APIs do.
+    Goes through raw_request (kubernetes >= 35 dropped call_api's response_type); a non-2xx answer
+    raises ApiException like the typed APIs do.
     """
     import json
 
-    from kubernetes.client.rest import ApiException
-
-    method, url, headers, body, _ = api_client.param_serialize(
-        "GET", path, query_params=list((query or {}).items()), header_params={"Accept": "application/json"},
-        auth_settings=["BearerToken"])
-    response = api_client.call_api(method, url, header_params=headers, body=body)
-    response.read()
-    if not 200 <= response.status < 300:
-        raise ApiException(http_resp=response)
-    return json.loads(response.data)
+    return json.loads(raw_request(api_client, "GET", path, query).data)
 
 
 def wait_until(predicate, timeout, interval=1.0):
@@ -234,9 +225,10 @@ def raw_request(api_client, method, path, query=None, body=None, content_type="a
     """One request to an API path (any method); returns the read response, raises ApiException on non-2xx."""
     from kubernetes.client.rest import ApiException
 
-    method, url, headers, body, _ = api_client.param_serialize(
+    method, url, headers, body = api_client.param_serialize(
         method, path, query_params=list((query or {}).items()), body=body,
-        header_params={"Content-Type": content_type, "Accept": "application/json, */*"}, auth_settings=["BearerToken"])
+        header_params={"Content-Type": content_type, "Accept": "application/json, */*"},
+        auth_settings=["BearerToken"])[:4]
     response = api_client.call_api(method, url, header_params=headers, body=body, _request_timeout=timeout)
     response.read()
     if not 200 <= response.status < 300:
@@ -403,9 +395,8 @@ def service_get_text(api_client, service, path, port=None, query=None, timeout=1
 def find_services(core_v1, namespaced_name=None, label_selectors=(), names=()):
     """Services matching 'ns/name', else the first label selector with hits, else any of `names`."""
     if namespaced_name:
-        namespace, _, name = namespaced_name.partition("/")
-        return [s for s in list_all(core_v1.list_namespaced_service, namespace,
-                                    field_selector="metadata.name=" + name)]
+        namespace, name = (namespaced_name.split("/", 1) + [""])[:2]
+        return list_all(core_v1.list_namespaced_service, namespace, field_selector="metadata.name=" + name)
     for selector in label_selectors:
         found = list_all(core_v1.list_service_for_all_namespaces, label_selector=selector)
         if found:
