@@ -45,10 +45,10 @@ def run(ctx):
     evidence = {"%s (%s)" % group: {r: sorted(p) for r, p in roles.items()} for group, roles in sorted(found.items())}
     complete = [g for g, roles in sorted(found.items()) if all(roles.get(r) for r in ROLES)]
     if complete:
-        return [Step("prefill_decode_separate", PASS, "separate Running prefill and decode pods: %s" % "; ".join(
-            "namespace %s by %s: %d prefill, %d decode" % (ns, key, len(found[(ns, key)]["prefill"]),
-                                                         len(found[(ns, key)]["decode"])) for ns, key in complete),
-            evidence)]
+        counts = ["namespace %s by %s: %d prefill, %d decode"
+                  % (ns, key, len(found[(ns, key)]["prefill"]), len(found[(ns, key)]["decode"])) for ns, key in complete]
+        return [Step("prefill_decode_separate", PASS, "separate Running prefill and decode pods: " + "; ".join(counts),
+                     evidence)]
     if found:
         return [Step("prefill_decode_separate", FAIL, "only one role Running per namespace: %s" % "; ".join(
             "%s: %s" % (g, ", ".join(sorted(r))) for g, r in evidence.items()), evidence)]

@@ -101,9 +101,9 @@ def allocation_step(ctx):
         evidence.update(pod=kube.pod_state(current), claim=claim["metadata"]["name"],
                         allocated=[{k: r.get(k) for k in ("driver", "pool", "device")} for r in results],
                         simulated_node=_simulated(core, current.spec.node_name))
+        devices = ", ".join(str(r.get("device")) for r in results)
         return Step("claim_allocated", PASS, "a pod with a ResourceClaimTemplate for DeviceClass %s runs on %s "
-                    "with device(s) %s allocated" % (device_class, current.spec.node_name,
-                                                      ", ".join(str(r.get("device")) for r in results)), evidence)
+                    "with device(s) %s allocated" % (device_class, current.spec.node_name, devices), evidence)
 
     current = core.read_namespaced_pod("dra-check", namespace)
     claims = kube.list_objects(api, GROUP, VERSION, "resourceclaims", namespace=namespace)

@@ -73,7 +73,7 @@ def toolkit_step(hosts, cdi_only):
                     % ", ".join(sorted(hosts)), {"hosts": sorted(hosts)})
     evidence, problems = {}, []
     for host, text in configs.items():
-        _, host_problems, evidence[host] = evaluate_toolkit(host, text, cdi_only)
+        host_problems, evidence[host] = evaluate_toolkit(host, text, cdi_only)[1:]
         problems.extend(host_problems)
     if problems:
         return Step("toolkit_config", FAIL, "; ".join(problems), evidence)
@@ -123,9 +123,10 @@ def device_plugin_step(api):
     if bad:
         return Step("device_plugin_strategy", FAIL, "device plugin passes devices in a way unprivileged pods can "
                     "forge: " + "; ".join(bad), evidence), False
-    cdi_only = all("volume-mounts" not in s for _, s, _ in found)
+    cdi_only = all("volume-mounts" not in strategies for name, strategies, source in found)
     return Step("device_plugin_strategy", PASS, "device plugin list strategy: " + "; ".join(
-        "%s %s" % (n, ",".join(sorted(s))) for n, s, _ in found), evidence), cdi_only
+        "%s %s (%s)" % (name, ",".join(sorted(strategies)), source) for name, strategies, source in found),
+        evidence), cdi_only
 
 
 def cluster_policy_cdi(api):
@@ -242,12 +243,11 @@ def exclusive_step(pods, gpu_pods, free, timeout, evidence):
     if len(ran) == free and len(pending) == 1 and insufficient:
         return Step("gpu_pods_exclusive", PASS, "%d pod(s) requesting nvidia.com/gpu: 1 run on the %d free GPU(s); "
                     "one more stays Pending: %s" % (free, free, scheduling_message(pods[pending[0]])), evidence)
+    not_running = ["%s (%s: %s)" % (n, pods[n].status.phase, scheduling_message(pods[n])) if n in pods
+                   else "%s (missing)" % n for n in pending]
     return Step("gpu_pods_exclusive", FAIL, "expected %d of %d one-GPU pods running and 1 Pending with Insufficient "
-                "nvidia.com/gpu within %ss; saw running: %s; not running: %s" % (
-                    free, len(gpu_pods), timeout, ", ".join(ran) or "none",
-                    "; ".join("%s (%s: %s)" % (n, (pods[n].status.phase if n in pods else "missing"),
-                                                scheduling_message(pods[n]) if n in pods else "")
-                              for n in pending) or "none"), evidence)
+                "nvidia.com/gpu within %ss; saw running: %s; not running: %s"
+                % (free, len(gpu_pods), timeout, ", ".join(ran) or "none", "; ".join(not_running) or "none"), evidence)
 
 
 def probe_steps(core, namespace, probe, timeout):

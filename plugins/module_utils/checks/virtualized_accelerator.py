@@ -28,9 +28,8 @@ def dra_gpu_nodes(api):
     """Names of nodes with GPU devices in DRA ResourceSlices."""
     if "resourceslices" not in kube.served_resources(api, "resource.k8s.io/v1"):
         return set()
-    return {(rs.get("spec") or {}).get("nodeName") for rs in kube.list_objects(api, "resource.k8s.io", "v1",
-                                                                                "resourceslices")
-            if (rs.get("spec") or {}).get("devices")}
+    slices = kube.list_objects(api, "resource.k8s.io", "v1", "resourceslices")
+    return {(rs.get("spec") or {}).get("nodeName") for rs in slices if (rs.get("spec") or {}).get("devices")}
 
 
 def run(ctx):
