@@ -75,3 +75,26 @@ def api_client(params, environ=None):
     if auth["ca_cert"]:
         configuration.ssl_ca_cert = auth["ca_cert"]
     return client.ApiClient(configuration)
+
+
+def server_version(api):
+    """The API server's /version document (gitVersion, major, minor, ...)."""
+    from kubernetes import client
+
+    info = client.VersionApi(api).get_code()
+    return {"gitVersion": info.git_version, "major": info.major, "minor": info.minor, "platform": info.platform}
+
+
+def connect(module):
+    """ApiClient for an AnsibleModule's connection options; on failure fail_json with one line.
+
+    Loading the kubeconfig is checked here; reachability is checked by the first request
+    (conformance_info asks for /version before anything else).
+    """
+    try:
+        return api_client(module.params)
+    except ImportError as exc:
+        module.fail_json(msg="the kubernetes Python library is required: %s" % exc)
+    except ClusterConnectionError as exc:
+        module.fail_json(msg=str(exc))
+    return None  # not reached: fail_json exits

@@ -18,6 +18,9 @@ class Step:
     def __init__(self, name, status, message, evidence=None):
         if status not in STATUSES:
             raise ValueError("unknown status %r" % status)
+        if not message or not str(message).strip():
+            # a skip must say why, a pass what it saw, a fail what was missing
+            raise ValueError("step %r (%s) needs a message" % (name, status))
         self.name = name
         self.status = status
         self.message = message
@@ -60,7 +63,7 @@ class CheckResult:
         skipped = [s for s in self.steps if s.status == SKIP and self.status != SKIP]
         if skipped:
             text += " (skipped: %s)" % "; ".join(s.message for s in skipped)
-        return text
+        return " ".join(text.split())  # one line, whatever the steps' messages contain
 
     def to_dict(self):
         return dict(
@@ -71,5 +74,5 @@ class CheckResult:
             duration_s=round(self.duration_s, 3),
             steps=[s.to_dict() for s in self.steps],
             evidence={s.name: s.evidence for s in self.steps if s.evidence},
-            cleaned_up_namespaces=self.cleaned_up,
+            cleaned_up=self.cleaned_up,
         )

@@ -14,6 +14,9 @@ from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import 
 
 def describe_exception(exc):
     """One line for an exception, with the HTTP status and reason for API errors."""
+    unreachable = _unreachable(exc)
+    if unreachable:
+        return unreachable
     status = getattr(exc, "status", None)
     if status is not None:
         reason = getattr(exc, "reason", "") or ""
@@ -21,6 +24,24 @@ def describe_exception(exc):
             return "forbidden (403): the credentials lack RBAC permission: %s" % _api_message(exc)
         return "API error %s %s: %s" % (status, reason, _api_message(exc))
     return "%s: %s" % (type(exc).__name__, exc)
+
+
+def _unreachable(exc):
+    """'cannot reach the API server ...' for connection-level failures (refused, DNS, TLS), else None."""
+    try:
+        from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError, SSLError
+    except ImportError:  # pragma: no cover - urllib3 comes with kubernetes
+        return None
+    if isinstance(exc, MaxRetryError):
+        reason = exc.reason
+        if isinstance(reason, NewConnectionError):
+            reason = str(reason).split(": ", 1)[-1]
+        return "cannot reach the API server at %s://%s:%s: %s" % (
+            getattr(exc.pool, "scheme", "https"), getattr(exc.pool, "host", "?"), getattr(exc.pool, "port", "?"),
+            " ".join(str(reason).split()))
+    if isinstance(exc, (NewConnectionError, ProtocolError, SSLError)):
+        return "cannot reach the API server: %s" % " ".join(str(exc).split())
+    return None
 
 
 def _api_message(exc):
