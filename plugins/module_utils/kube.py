@@ -414,3 +414,10 @@ def describe_error(exc):
     if status is not None and hasattr(exc, "body"):
         return "HTTP %s: %s" % (status, api_error_message(exc))
     return "%s: %s" % (type(exc).__name__, exc)
+
+
+def deployment_summary(deployments):
+    """(['ns/name ready/desired ready', ...], whether any has a ready replica) for dict-shaped Deployments."""
+    shown = ["%s/%s %d/%d ready" % ((d["metadata"]["namespace"], d["metadata"]["name"]) + deployment_readiness(d))
+             for d in deployments]
+    return shown, any(deployment_readiness(d)[0] >= 1 for d in deployments)

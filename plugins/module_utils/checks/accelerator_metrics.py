@@ -69,7 +69,7 @@ def evaluate(exposition):
             evidence["sample"] = [{"labels": s.labels, "value": s.value} for s in exposition.series(name)[:2]]
             steps.append(Step(what, PASS, "%s reported for %d device(s)" % (name, len(devices)), evidence))
     for what, names in SHOULD.items():
-        name, devices, _ = family_evidence(exposition, names)
+        name, devices, _unlabelled = family_evidence(exposition, names)
         if name and devices:
             steps.append(Step(what, PASS, "%s reported for %d device(s)" % (name, len(devices)),
                               {"metric": name, "devices": devices}))
@@ -97,7 +97,8 @@ def run(ctx):
     service = None
     if not url:
         core = client.CoreV1Api(ctx.api)
-        services = kube.find_services(core, kube.option(ctx, SETTINGS, "exporter_service"), SERVICE_LABELS, SERVICE_NAMES)
+        services = kube.find_services(core, kube.option(ctx, SETTINGS, "exporter_service"), SERVICE_LABELS,
+                                      SERVICE_NAMES)
         if not services:
             looked = kube.option(ctx, SETTINGS, "exporter_service") or "labels %s or names %s in all namespaces" % (
                 ", ".join(SERVICE_LABELS), ", ".join(SERVICE_NAMES))

@@ -97,8 +97,8 @@ def _prometheus(ctx):
     named = kube.option(ctx, SETTINGS, "prometheus_service")
     services = kube.find_services(client.CoreV1Api(ctx.api), named, SERVICE_LABELS, SERVICE_NAMES)
     if not services:
-        return None, named or "labels %s or names %s in all namespaces" % (", ".join(SERVICE_LABELS),
-                                                                             ", ".join(SERVICE_NAMES))
+        return None, named or "labels %s or names %s in all namespaces" % (
+            ", ".join(SERVICE_LABELS), ", ".join(SERVICE_NAMES))
     return Prometheus(ctx.api, services[0], kube.option(ctx, SETTINGS, "prometheus_port") or None), None
 
 
@@ -118,9 +118,8 @@ def run(ctx):
     try:
         targets = get("/api/v1/targets", {"state": "active"})
     except Exception as exc:  # unreachable or not Prometheus: a failed observation, named
-        return [Step("prometheus", FAIL, "could not query Prometheus at %s: %s" % (prom.where,
-                                                                                  kube.describe_error(exc)),
-                     {"prometheus": prom.where})]
+        message = "could not query Prometheus at %s: %s" % (prom.where, kube.describe_error(exc))
+        return [Step("prometheus", FAIL, message, {"prometheus": prom.where})]
     excluded = list(kube.option(ctx, SETTINGS, "exclude_namespaces") or [])
     if prom.namespace:
         excluded.append(prom.namespace)

@@ -107,9 +107,7 @@ def detect(deployments, configmap, now, max_age):
         if status["time"] is not None:
             evidence["status_age_s"] = round(now - status["time"], 1)
     if deployments:
-        ready = [d for d in deployments if kube.deployment_readiness(d)[0] >= 1]
-        evidence["deployments"] = ["%s/%s %d/%d ready" % ((d["metadata"]["namespace"], d["metadata"]["name"])
-                                                          + kube.deployment_readiness(d)) for d in deployments]
+        evidence["deployments"], ready = kube.deployment_summary(deployments)
         if not ready:
             return FAIL, "cluster-autoscaler Deployment not ready: %s" % ", ".join(evidence["deployments"]), evidence
         return PASS, "cluster-autoscaler Deployment ready: %s" % ", ".join(evidence["deployments"]), evidence
@@ -130,7 +128,7 @@ def detect(deployments, configmap, now, max_age):
 def _find_deployments(ctx):
     named = kube.option(ctx, SETTINGS, "autoscaler_deployment")
     if named:
-        namespace, _, name = named.partition("/")
+        namespace, _sep, name = named.partition("/")
         found = kube.get_or_none(ctx.api, "/apis/apps/v1/namespaces/%s/deployments/%s" % (namespace, name))
         return [found] if found else []
     for selector in DEPLOYMENT_LABELS:
@@ -143,7 +141,7 @@ def _find_deployments(ctx):
 def _find_configmap(ctx):
     named = kube.option(ctx, SETTINGS, "status_configmap")
     if named:
-        namespace, _, name = named.partition("/")
+        namespace, _sep, name = named.partition("/")
         return kube.get_or_none(ctx.api, "/api/v1/namespaces/%s/configmaps/%s" % (namespace, name))
     found = kube.list_json(ctx.api, "/api/v1/configmaps", {"fieldSelector": "metadata.name=" + STATUS_NAME})
     return found[0] if found else None
@@ -194,7 +192,8 @@ def scale_up_and_down(ctx, core, nodes):
     baseline = {n.metadata.name for n in nodes if kube.gpu_count(n) > 0}
     hosts = {(n.metadata.labels or {}).get("kubernetes.io/hostname", n.metadata.name)
              for n in nodes if kube.gpu_count(n) > 0}
-    pod = scale_pod("gpu-scale-up", ctx.labels, kube.option(ctx, SETTINGS, "gpus_per_pod"), hosts, kube.option(ctx, SETTINGS, "node_selector"))
+    pod = scale_pod("gpu-scale-up", ctx.labels, kube.option(ctx, SETTINGS, "gpus_per_pod"), hosts,
+                    kube.option(ctx, SETTINGS, "node_selector"))
     core.create_namespaced_pod(namespace, pod)
     started = time.monotonic()
     seen = {}

@@ -52,9 +52,7 @@ def crd_step(group, crds, required):
 def controller_step(deployments, webhooks, probe):
     """Step for controller readiness: Deployments (dicts), webhook configs and a dry-run (status, message) or None."""
     if deployments:
-        shown = ["%s/%s %d/%d ready" % ((d["metadata"]["namespace"], d["metadata"]["name"])
-                                         + kube.deployment_readiness(d)) for d in deployments]
-        ready = any(kube.deployment_readiness(d)[0] >= 1 for d in deployments)
+        shown, ready = kube.deployment_summary(deployments)
         return Step("controller", PASS if ready else FAIL,
                     "controller Deployment %s: %s" % ("ready" if ready else "not ready", ", ".join(shown)),
                     {"deployments": shown})
@@ -73,7 +71,7 @@ def controller_step(deployments, webhooks, probe):
 def _deployments(ctx, group):
     named = kube.option(ctx, SETTINGS, "controller_deployment")
     if named:
-        namespace, _, name = named.partition("/")
+        namespace, _sep, name = named.partition("/")
         found = kube.get_or_none(ctx.api, "/apis/apps/v1/namespaces/%s/deployments/%s" % (namespace, name))
         return [found] if found else []
     for selector in CONTROLLERS[group]:

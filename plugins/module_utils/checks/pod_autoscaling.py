@@ -100,7 +100,7 @@ def existing_hpa_step(found, active):
                     % (scaling[0][0], ", ".join(scaling[0][1])), evidence)
     if found:
         return Step("existing_hpa", SKIP if active else FAIL, "HPA(s) on GPU Deployments with custom metrics, none "
-                    "ScalingActive=True: %s" % "; ".join("%s (%s)" % (n, (c or {}).get("message")) for n, _, c in found),
+                    "ScalingActive=True: %s" % "; ".join("%s (%s)" % (n, (c or {}).get("message")) for n, _names, c in found),
                     evidence)
     return Step("existing_hpa", SKIP if active else FAIL, "no autoscaling/v2 HPA on a GPU Deployment uses a custom "
                 "metric%s" % ("" if active else " (run in active mode to create one)"), evidence)

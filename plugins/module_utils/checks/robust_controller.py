@@ -145,9 +145,7 @@ def run(ctx):
     crds = crds_by_group[operator["group"]]
     steps = [crd_step(operator, crds)]
     deployments = _deployments(ctx, operator)
-    shown = ["%s/%s %d/%d ready" % ((d["metadata"]["namespace"], d["metadata"]["name"]) + kube.deployment_readiness(d))
-             for d in deployments]
-    ready = any(kube.deployment_readiness(d)[0] >= 1 for d in deployments)
+    shown, ready = kube.deployment_summary(deployments)
     steps.append(Step("controller", PASS if ready else FAIL, "%s controller %s" % (
         operator["name"], ("ready: " + ", ".join(shown)) if ready else
         ("not ready: " + ", ".join(shown)) if shown else "Deployment not found (labels %s, names %s)" % (
@@ -165,9 +163,9 @@ def exercise(ctx, operator, crds):
     namespace = ctx.scratch_namespace()
     steps = []
     invalid_plural = _plural(crds, invalid["kind"])
-    status, message = kube.dry_run_create(ctx.api, "/apis/%s/namespaces/%s/%s" % (
-        invalid["apiVersion"], namespace, invalid_plural), dict(invalid, metadata=dict(invalid["metadata"],
-                                                                                      namespace=namespace)))
+    path = "/apis/%s/namespaces/%s/%s" % (invalid["apiVersion"], namespace, invalid_plural)
+    body = dict(invalid, metadata=dict(invalid["metadata"], namespace=namespace))
+    status, message = kube.dry_run_create(ctx.api, path, body)
     steps.append(rejection_step(dict(operator, invalid_kind=invalid["kind"]), status, message, why))
     created = ctx.create(dict(valid, metadata=dict(valid["metadata"], namespace=namespace)), namespace=namespace)
     path = "/apis/%s/namespaces/%s/%s/%s" % (valid["apiVersion"], namespace, _plural(crds, valid["kind"]),
