@@ -41,10 +41,11 @@ reconstruct_ca_apis() {
   find "$dest" -depth -type d -name v1beta1 -path '*provisioningrequest*' | while read -r d; do
     cp -r "$d" "$(dirname "$d")/v1"
   done
-  find "$dest/provisioningrequest" -path '*/v1/*' -name '*.go' -print0 | xargs -0 sed -i -e 's/v1beta1/v1/g' -e 's/V1beta1/V1/g'
-  # The group-level client, informer and scheme files register the version: serve v1 (CA's only user).
+  # In the copies and in the group-level client, informer and scheme files (which then serve v1, CA's
+  # only use): the import alias v1beta1 becomes provreqv1 (a plain v1 would clash with meta/v1), then
+  # every remaining v1beta1 in paths, package clauses and names becomes v1.
   grep -rlZ --include='*.go' -e 'v1beta1' -e 'V1beta1' "$dest/provisioningrequest" | grep -zv '/v1beta1/' | \
-    xargs -0 -r sed -i -e 's#autoscaling.x-k8s.io/v1beta1"#autoscaling.x-k8s.io/v1"#g' -e 's/v1beta1/v1/g' -e 's/V1beta1/V1/g'
+    xargs -0 -r perl -pi -e 's/^(\s*)v1beta1 "/$1provreqv1 "/; s/\bv1beta1\./provreqv1./g; s/v1beta1/v1/g; s/V1beta1/V1/g'
   pr="$dest/provisioningrequest/autoscaling.x-k8s.io/v1"
   cat > "$pr/zz_sim_annotations.go" <<'GO'
 // Reconstructed by tests/sim/build_addons.sh (ai_conformance.rke2 simulated cluster), not upstream code:
