@@ -4,9 +4,10 @@
 """Requirement secure_accelerator_access: GPU access only through the resource framework.
 
 Configuration: the NVIDIA toolkit refuses NVIDIA_VISIBLE_DEVICES from unprivileged containers and the
-device plugin hands devices over by volume mounts or CDI. Active (device-plugin mode): one pod per GPU
-runs, one more stays Pending for lack of nvidia.com/gpu, and a pod without a GPU request (but asking for
-every GPU through NVIDIA_VISIBLE_DEVICES=all) runs and sees no /dev/nvidia* device.
+device plugin hands devices over by volume mounts or CDI. Active (device-plugin or DRA mode, as the
+upstream TestSecureAcceleratorAccess): one pod per free GPU runs, one more stays Pending for lack of a
+GPU, and a pod without a GPU request (but asking for every GPU through NVIDIA_VISIBLE_DEVICES=all) runs
+and sees no /dev/nvidia* device.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ SAFE_STRATEGIES = {"volume-mounts", "cdi-annotations", "cdi-cri"}
 SCAN_BEGIN, SCAN_END = "devices-begin", "devices-end"
 
 SETTINGS = {
+    "allocation_mode": ("auto", "auto (device plugin if any node has nvidia.com/gpu, else DRA), device-plugin or dra"),
+    "dra_driver": ("gpu.nvidia.com", "DRA driver whose ResourceSlice devices count as GPUs in dra mode"),
+    "device_class": ("gpu.nvidia.com", "DeviceClass the test pods' claims ask for in dra mode"),
     "max_gpus": (16, "at most this many GPUs are filled with test pods (nodes are taken whole, by name)"),
     "node_label_selector": ("", "label selector restricting which GPU nodes the active test uses"),
     "runtime_class": ("auto", "RuntimeClass of the test pods; auto uses 'nvidia' when it exists, '' uses none"),
@@ -139,14 +143,13 @@ def cluster_policy_cdi(api):
 
 # --- active ------------------------------------------------------------------------------------
 
-def pick_nodes(nodes, max_gpus):
-    """Whole GPU nodes, by name, while their allocatable GPUs fit max_gpus (at least one node)."""
+def pick_nodes(counts, max_gpus):
+    """Names of whole GPU nodes ({name: GPUs}), by name, while their GPUs fit max_gpus (at least one node)."""
     chosen, total = [], 0
-    for node in sorted(nodes, key=lambda n: n.metadata.name):
-        count = kube.gpu_count(node)
-        if count and (not chosen or total + count <= max_gpus):
-            chosen.append(node)
-            total += count
+    for name in sorted(counts):
+        if counts[name] and (not chosen or total + counts[name] <= max_gpus):
+            chosen.append(name)
+            total += counts[name]
     return chosen
 
 
@@ -160,6 +163,54 @@ def gpus_in_use(core, node_name):
             limits = (container.resources.limits if container.resources else None) or {}
             used += int(limits.get(kube.GPU_RESOURCE, "0"))
     return used
+
+
+def dra_gpus(slices, driver):
+    """{node: [(pool, device)]} of GPU devices a DRA driver publishes (MIG/VFIO entries excluded)."""
+    found = {}
+    for rs in slices:
+        spec = rs.get("spec") or {}
+        if spec.get("driver") != driver or not spec.get("nodeName"):
+            continue
+        for device in spec.get("devices") or []:
+            kind = ((device.get("attributes") or {}).get("type") or {}).get("string", "gpu")
+            if kind == "gpu":
+                found.setdefault(spec["nodeName"], []).append(((spec.get("pool") or {}).get("name"), device["name"]))
+    return found
+
+
+def dra_in_use(claims, driver, devices):
+    """How many of `devices` ((pool, device) pairs) existing ResourceClaims hold."""
+    wanted, used = set(devices), 0
+    for claim in claims:
+        for r in ((((claim.get("status") or {}).get("allocation") or {}).get("devices") or {}).get("results") or []):
+            if r.get("driver") == driver and (r.get("pool"), r.get("device")) in wanted:
+                used += 1
+    return used
+
+
+class Mode:
+    """How test pods ask for a GPU, and the scheduler's verdict when none is left."""
+
+    def __init__(self, name, verdict, counts, in_use):
+        self.name, self.verdict, self.counts, self.in_use = name, verdict, counts, in_use
+
+
+def device_plugin_mode(core, nodes, max_gpus):
+    counts = {n.metadata.name: kube.gpu_count(n) for n in nodes if kube.gpu_count(n) > 0}
+    chosen = pick_nodes(counts, max_gpus)
+    return Mode("device-plugin", "Insufficient " + kube.GPU_RESOURCE, {n: counts[n] for n in chosen},
+                {n: gpus_in_use(core, n) for n in chosen})
+
+
+def dra_mode(api, nodes, max_gpus, driver):
+    names = {n.metadata.name for n in nodes}
+    slices = kube.list_objects(api, "resource.k8s.io", "v1", "resourceslices")
+    devices = {node: devs for node, devs in dra_gpus(slices, driver).items() if node in names}
+    chosen = pick_nodes({n: len(d) for n, d in devices.items()}, max_gpus)
+    claims = kube.list_objects(api, "resource.k8s.io", "v1", "resourceclaims")
+    return Mode("dra", "cannot allocate all claims", {n: len(devices[n]) for n in chosen},
+                {n: dra_in_use(claims, driver, devices[n]) for n in chosen})
 
 
 def resolve_runtime_class(api, wanted):
@@ -178,8 +229,10 @@ def resolve_runtime_class(api, wanted):
 
 
 def pinned(pod, node_names):
+    # matchFields on metadata.name takes a single value per term; terms are ORed.
     pod["spec"]["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-        "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": node_names}]}]}}}
+        "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [name]}]}
+                              for name in node_names]}}}
     return pod
 
 
@@ -187,34 +240,63 @@ def scheduling_message(pod):
     return ((kube.pod_state(pod)["scheduled"] or {}).get("message")) or ""
 
 
+def pick_mode(ctx, nodes):
+    """The allocation mode to test (device plugin first, as upstream's auto), or None."""
+    from kubernetes import client
+
+    wanted = kube.option(ctx, SETTINGS, "allocation_mode")
+    max_gpus = int(kube.option(ctx, SETTINGS, "max_gpus"))
+    if wanted in ("auto", "device-plugin"):
+        mode = device_plugin_mode(client.CoreV1Api(ctx.api), nodes, max_gpus)
+        if mode.counts or wanted == "device-plugin":
+            return mode
+    if "resourceslices" not in kube.served_resources(ctx.api, "resource.k8s.io/v1"):
+        return None
+    return dra_mode(ctx.api, nodes, max_gpus, kube.option(ctx, SETTINGS, "dra_driver"))
+
+
+def gpu_pod(ctx, name, mode, runtime_class, node_names):
+    pod = kube.pause_pod(name, ctx.labels, gpus=1 if mode.name == "device-plugin" else 0,
+                         tolerations=kube.DEFAULT_TOLERATIONS, runtime_class=runtime_class,
+                         image=kube.option(ctx, SETTINGS, "gpu_image"))
+    if mode.name == "dra":
+        pod["spec"]["resourceClaims"] = [{"name": "gpu", "resourceClaimTemplateName": "one-gpu"}]
+        pod["spec"]["containers"][0]["resources"] = {"claims": [{"name": "gpu"}]}
+    return pinned(pod, node_names)
+
+
 def active_steps(ctx):
     from kubernetes import client
 
     api, core = ctx.api, client.CoreV1Api(ctx.api)
     selector = kube.option(ctx, SETTINGS, "node_label_selector")
-    nodes = [n for n in kube.list_all(core.list_node, **({"label_selector": selector} if selector else {}))
-             if kube.gpu_count(n) > 0]
-    if not nodes:
-        return [Step("gpu_pods_exclusive", SKIP, "no node advertises allocatable nvidia.com/gpu%s: device-plugin "
-                     "isolation not tested" % (" (selector %s)" % selector if selector else ""))]
-    chosen = pick_nodes(nodes, int(kube.option(ctx, SETTINGS, "max_gpus")))
-    names = [n.metadata.name for n in chosen]
-    in_use = {name: gpus_in_use(core, name) for name in names}
-    free = sum(kube.gpu_count(n) for n in chosen) - sum(in_use.values())
-    evidence = {"nodes": {n.metadata.name: {"allocatable": kube.gpu_count(n), "in_use": in_use[n.metadata.name],
-                                            "simulated": kube.is_simulated(n)} for n in chosen},
-                "gpu_nodes_total": len(nodes)}
+    nodes = kube.list_all(core.list_node, **({"label_selector": selector} if selector else {}))
+    mode = pick_mode(ctx, nodes)
+    where = " (selector %s)" % selector if selector else ""
+    if mode is None or not mode.counts:
+        return [Step("gpu_pods_exclusive", SKIP, "no node advertises allocatable nvidia.com/gpu or DRA GPU devices "
+                     "of %s%s: isolation not tested" % (kube.option(ctx, SETTINGS, "dra_driver"), where))]
+    names = sorted(mode.counts)
+    free = sum(mode.counts.values()) - sum(mode.in_use.values())
+    simulated = {n.metadata.name: kube.is_simulated(n) for n in nodes if n.metadata.name in mode.counts}
+    evidence = {"allocation_mode": mode.name,
+                "nodes": {n: {"gpus": mode.counts[n], "in_use": mode.in_use[n], "simulated": simulated[n]}
+                          for n in names}}
     if free <= 0:
         return [Step("gpu_pods_exclusive", SKIP, "every GPU on %s is already in use: isolation not tested"
                      % ", ".join(names), evidence)]
 
     runtime_class = resolve_runtime_class(api, kube.option(ctx, SETTINGS, "runtime_class"))
     namespace = ctx.scratch_namespace()
+    if mode.name == "dra":
+        kube.create_object(api, "resource.k8s.io", "v1", "resourceclaimtemplates", {
+            "apiVersion": "resource.k8s.io/v1", "kind": "ResourceClaimTemplate",
+            "metadata": {"name": "one-gpu", "labels": ctx.labels},
+            "spec": {"spec": {"devices": {"requests": [{"name": "gpu", "exactly": {
+                "deviceClassName": kube.option(ctx, SETTINGS, "device_class")}}]}}}}, namespace)
     gpu_pods = ["gpu-%d" % i for i in range(free + 1)]  # one more than there are free GPUs
     for name in gpu_pods:
-        pod = kube.pause_pod(name, ctx.labels, gpus=1, tolerations=kube.DEFAULT_TOLERATIONS,
-                             runtime_class=runtime_class, image=kube.option(ctx, SETTINGS, "gpu_image"))
-        core.create_namespaced_pod(namespace, pinned(pod, names))
+        core.create_namespaced_pod(namespace, gpu_pod(ctx, name, mode, runtime_class, names))
     probe = kube.pause_pod("no-gpu", ctx.labels, tolerations=kube.DEFAULT_TOLERATIONS, runtime_class=runtime_class,
                            image=kube.option(ctx, SETTINGS, "probe_image"), command=[
                                "sh", "-c", "echo %s; ls /dev/nvidia* 2>/dev/null; echo %s" % (SCAN_BEGIN, SCAN_END)])
@@ -224,30 +306,32 @@ def active_steps(ctx):
 
     def decided(pods):
         return len(pods) == len(gpu_pods) + 1 and all(
-            kube.running(p) or "Insufficient" in scheduling_message(p) or p.status.phase == "Failed"
+            kube.running(p) or mode.verdict in scheduling_message(p) or p.status.phase == "Failed"
             for p in pods.values())
 
     timeout = kube.option(ctx, SETTINGS, "pod_timeout")
     pods = kube.wait_pods(core, namespace, set(gpu_pods + ["no-gpu"]), decided, timeout)
     evidence["runtime_class"] = runtime_class
     evidence["pods"] = {n: kube.pod_state(p) for n, p in sorted(pods.items())}
-    steps = [exclusive_step(pods, gpu_pods, free, timeout, evidence)]
+    steps = [exclusive_step(pods, gpu_pods, free, mode, timeout, evidence)]
     steps.extend(probe_steps(core, namespace, pods.get("no-gpu"), timeout))
     return steps
 
 
-def exclusive_step(pods, gpu_pods, free, timeout, evidence):
+def exclusive_step(pods, gpu_pods, free, mode, timeout, evidence):
     ran = sorted(n for n in gpu_pods if kube.running(pods.get(n)))
     pending = sorted(n for n in gpu_pods if n not in ran)
-    insufficient = [n for n in pending if "Insufficient " + kube.GPU_RESOURCE in scheduling_message(pods[n])]
-    if len(ran) == free and len(pending) == 1 and insufficient:
-        return Step("gpu_pods_exclusive", PASS, "%d pod(s) requesting nvidia.com/gpu: 1 run on the %d free GPU(s); "
-                    "one more stays Pending: %s" % (free, free, scheduling_message(pods[pending[0]])), evidence)
+    refused = [n for n in pending if mode.verdict in scheduling_message(pods[n])]
+    asked = "nvidia.com/gpu: 1" if mode.name == "device-plugin" else "a ResourceClaim for one GPU (DRA)"
+    if len(ran) == free and len(pending) == 1 and refused:
+        return Step("gpu_pods_exclusive", PASS, "%d pod(s) requesting %s run on the %d free GPU(s); one more stays "
+                    "Pending: %s" % (free, asked, free, scheduling_message(pods[pending[0]])), evidence)
     not_running = ["%s (%s: %s)" % (n, pods[n].status.phase, scheduling_message(pods[n])) if n in pods
                    else "%s (missing)" % n for n in pending]
-    return Step("gpu_pods_exclusive", FAIL, "expected %d of %d one-GPU pods running and 1 Pending with Insufficient "
-                "nvidia.com/gpu within %ss; saw running: %s; not running: %s"
-                % (free, len(gpu_pods), timeout, ", ".join(ran) or "none", "; ".join(not_running) or "none"), evidence)
+    return Step("gpu_pods_exclusive", FAIL, "expected %d of %d pods requesting %s running and 1 Pending with '%s' "
+                "within %ss; saw running: %s; not running: %s"
+                % (free, len(gpu_pods), asked, mode.verdict, timeout, ", ".join(ran) or "none",
+                   "; ".join(not_running) or "none"), evidence)
 
 
 def probe_steps(core, namespace, probe, timeout):

@@ -84,3 +84,27 @@ def test_tainted_gpu_node_fails(sim_factory):
     assert exclusive.status == FAIL
     assert "saw running: none" in exclusive.message and "untolerated taint" in exclusive.message
     assert statuses(result)["no_request_pod_runs"] == FAIL
+
+
+def test_dra_mode_on_shared_cluster(api):
+    # 2 kwok nodes x 1 GPU published as DRA devices: 2 claim pods run, the third cannot get a device.
+    wait_verifier_pods_gone(api)
+    result = run(api, "secure_accelerator_access", settings={"allocation_mode": "dra", "pod_timeout": 60})
+    exclusive = step(result, "gpu_pods_exclusive")
+    assert exclusive.status == PASS, result.to_dict()
+    assert exclusive.evidence["allocation_mode"] == "dra"
+    assert "cannot allocate all claims" in exclusive.message
+    phases = sorted(p["phase"] for p in exclusive.evidence["pods"].values())
+    assert phases == ["Pending", "Running", "Running", "Running"]  # any one of the 3 GPU pods may be the one left
+
+
+def test_device_plugin_mode_on_two_nodes_and_the_max_gpus_bound(api):
+    wait_verifier_pods_gone(api)
+    both = step(run(api, "secure_accelerator_access", settings={"pod_timeout": 60}), "gpu_pods_exclusive")
+    assert both.status == PASS and sorted(both.evidence["nodes"]) == ["sim-gpu-0", "sim-gpu-1"], both.to_dict()
+    assert both.evidence["allocation_mode"] == "device-plugin"
+    wait_verifier_pods_gone(api)
+    bounded = step(run(api, "secure_accelerator_access", settings={"max_gpus": 1, "pod_timeout": 60}),
+                   "gpu_pods_exclusive")
+    assert bounded.status == PASS and list(bounded.evidence["nodes"]) == ["sim-gpu-0"]
+    assert len(bounded.evidence["pods"]) == 3  # 1 GPU pod + 1 extra + the probe

@@ -96,10 +96,37 @@ def test_device_plugin_container_ignores_gfd_and_mps_daemon():
     assert check.device_plugin_container(ds("nvidia-device-plugin-mps-control-daemon", "nvidia-device-plugin")) is None
 
 
-def test_pick_nodes_is_bounded_by_max_gpus(fake_node):
-    nodes = [fake_node("n%03d" % i, allocatable={"nvidia.com/gpu": "8"}) for i in range(1000)]
-    chosen = check.pick_nodes(nodes, 16)
-    assert [n.metadata.name for n in chosen] == ["n000", "n001"]
+def test_pick_nodes_is_bounded_by_max_gpus():
+    counts = {"n%03d" % i: 8 for i in range(1000)}
+    assert check.pick_nodes(counts, 16) == ["n000", "n001"]
     # A single node larger than the bound is still taken alone, never more.
-    assert [n.metadata.name for n in check.pick_nodes(nodes, 4)] == ["n000"]
-    assert check.pick_nodes([fake_node("cpu", allocatable={"cpu": "8"})], 16) == []
+    assert check.pick_nodes(counts, 4) == ["n000"]
+    assert check.pick_nodes({"cpu": 0}, 16) == []
+
+
+def test_device_plugin_mode_counts_only_gpu_nodes(fake_node):
+    nodes = [fake_node("a", allocatable={"nvidia.com/gpu": "2"}), fake_node("b", allocatable={"cpu": "8"})]
+
+    class Core:
+        def list_pod_for_all_namespaces(self, **kwargs):
+            raise AssertionError("no pods expected to be listed for %s" % kwargs)
+
+    mode = check.device_plugin_mode(Core(), nodes[1:], 16)
+    assert mode.counts == {} and mode.verdict == "Insufficient nvidia.com/gpu"
+
+
+SLICES = [
+    {"spec": {"driver": "gpu.nvidia.com", "nodeName": "n1", "pool": {"name": "n1"}, "devices": [
+        {"name": "gpu-0", "attributes": {"type": {"string": "gpu"}}},
+        {"name": "gpu-0-mig-1g", "attributes": {"type": {"string": "mig"}}},
+        {"name": "gpu-1", "attributes": {"type": {"string": "gpu"}}}]}},
+    {"spec": {"driver": "dra.net", "nodeName": "n1", "pool": {"name": "n1"}, "devices": [{"name": "eth1"}]}},
+]
+
+
+def test_dra_gpus_and_claims_in_use():
+    gpus = check.dra_gpus(SLICES, "gpu.nvidia.com")
+    assert gpus == {"n1": [("n1", "gpu-0"), ("n1", "gpu-1")]}
+    claims = [{"status": {"allocation": {"devices": {"results": [
+        {"driver": "gpu.nvidia.com", "pool": "n1", "device": "gpu-1"}]}}}}, {"status": {}}]
+    assert check.dra_in_use(claims, "gpu.nvidia.com", gpus["n1"]) == 1
