@@ -421,3 +421,27 @@ def deployment_summary(deployments):
     shown = ["%s/%s %d/%d ready" % ((d["metadata"]["namespace"], d["metadata"]["name"]) + deployment_readiness(d))
              for d in deployments]
     return shown, any(deployment_readiness(d)[0] >= 1 for d in deployments)
+
+
+def node_local_pod_get_text(api_client, service, node, path, port=None, timeout=10):
+    """GET path from the pod behind a selector-backed V1Service that runs on `node` (e.g. a DaemonSet's),
+    through the API server's pod proxy; (text, how it was reached), or None when no such pod runs there."""
+    from kubernetes import client
+
+    selector = ",".join("%s=%s" % kv for kv in sorted(service.spec.selector.items()))
+    pods = client.CoreV1Api(api_client).list_namespaced_pod(
+        service.metadata.namespace, label_selector=selector, field_selector="spec.nodeName=" + node).items
+    running = [p for p in pods if p.status.phase == "Running"]
+    if not running:
+        return None
+    pod = running[0]
+    _scheme, number = _service_port(service, port)
+    svc_port = next((p for p in service.spec.ports or [] if p.port == number), None)
+    target = svc_port.target_port if svc_port is not None and svc_port.target_port is not None else number
+    if isinstance(target, str) and not target.isdigit():  # a named container port
+        target = next((cp.container_port for c in pod.spec.containers for cp in c.ports or [] if cp.name == target),
+                      number)
+    proxy = "/api/v1/namespaces/%s/pods/%s:%s/proxy/%s" % (pod.metadata.namespace, pod.metadata.name, target,
+                                                           path.lstrip("/"))
+    resp = raw_request(api_client, "GET", proxy, timeout=timeout)
+    return resp.data.decode("utf-8", "replace"), "API server pod proxy %s (exporter on node %s)" % (proxy, node)

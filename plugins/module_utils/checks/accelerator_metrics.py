@@ -20,6 +20,14 @@ SETTINGS = {
     "exporter_port": ("", "port name or number on that Service; empty: the port named metrics/gpu-metrics, else the first"),
     "metrics_path": ("/metrics", "HTTP path of the metrics endpoint"),
     "metrics_url": ("", "read the endpoint directly at this URL from the verifier host instead of through the Service"),
+    "metric_driver": ("", "active: how a test workload's GPU load is set: 'annotation' (see load_annotation); empty: "
+                          "the utilization-follows-load step is not run"),
+    "load_annotation": ("ai-conformance.rke2/gpu-load-percent", "pod annotation holding the GPU load (percent) the "
+                                                                "workload image generates (read via the downward API)"),
+    "load_percent": (80, "GPU load the test workload is asked for"),
+    "workload_image": ("registry.k8s.io/pause:3.10", "image of the test workload: a load generator reading "
+                                                     "/etc/podinfo/annotations when metric_driver is annotation"),
+    "change_timeout_s": (120, "how long the workload's utilization series may take to appear and to change"),
 }
 
 SERVICE_LABELS = ("app=nvidia-dcgm-exporter", "app.kubernetes.io/name=dcgm-exporter")
@@ -90,6 +98,18 @@ def stand_in_marks(service, exposition):
     return marks
 
 
+def _fetch(ctx, service, url, node=None):
+    """(text, via) of the metrics endpoint; with `node`, that node's exporter pod where the Service selects pods."""
+    path = kube.option(ctx, SETTINGS, "metrics_path")
+    if url:
+        return kube.http_get_text(url), "direct %s (metrics_url setting)" % url
+    if node and service.spec.selector:
+        text_via = kube.node_local_pod_get_text(ctx.api, service, node, path, kube.option(ctx, SETTINGS, "exporter_port"))
+        if text_via:
+            return text_via
+    return kube.service_get_text(ctx.api, service, path, kube.option(ctx, SETTINGS, "exporter_port"))
+
+
 def run(ctx):
     from kubernetes import client
 
@@ -106,11 +126,7 @@ def run(ctx):
                          {"looked_for": looked})]
         service = services[0]
     try:
-        if url:
-            text, via = kube.http_get_text(url), "direct %s (metrics_url setting)" % url
-        else:
-            text, via = kube.service_get_text(ctx.api, service, kube.option(ctx, SETTINGS, "metrics_path"),
-                                              kube.option(ctx, SETTINGS, "exporter_port"))
+        text, via = _fetch(ctx, service, url)
     except Exception as exc:  # unreachable endpoint: a failed observation, named
         target = url or "Service %s/%s" % (service.metadata.namespace, service.metadata.name)
         return [Step("endpoint", FAIL, "could not read metrics from %s: %s" % (target, kube.describe_error(exc)),
@@ -128,4 +144,54 @@ def run(ctx):
     if marks:
         evidence["stand_in"] = marks
         message += "; the endpoint is a STAND-IN exporter, not NVIDIA DCGM exporter (%s)" % marks[0]
-    return [Step("endpoint", PASS, message, evidence)] + evaluate(exposition)
+    steps = [Step("endpoint", PASS, message, evidence)] + evaluate(exposition)
+    if ctx.active and kube.option(ctx, SETTINGS, "metric_driver") == "annotation" and \
+            all(s.status == PASS for s in steps[:3]):
+        steps.append(utilization_follows_load(ctx, service, url))
+    return steps
+
+
+def pod_utilization(exposition, namespace, pod):
+    """Values of the utilization series attributed to one pod (exporter labels namespace/pod)."""
+    return [s.value for name in UTILIZATION for s in exposition.series(name)
+            if s.labels.get("namespace") == namespace and s.labels.get("pod") == pod]
+
+
+def utilization_follows_load(ctx, service, url):
+    """A GPU pod asked (via its annotation) for load_percent: its utilization series must appear and change."""
+    from kubernetes import client
+
+    core = client.CoreV1Api(ctx.api)
+    namespace = ctx.scratch_namespace()
+    annotation = kube.option(ctx, SETTINGS, "load_annotation")
+    load = kube.option(ctx, SETTINGS, "load_percent")
+    timeout = kube.option(ctx, SETTINGS, "change_timeout_s")
+    pod = kube.pause_pod("gpu-load", ctx.labels, gpus=1, image=kube.option(ctx, SETTINGS, "workload_image"))
+    pod["metadata"]["annotations"] = {annotation: "0"}
+    pod["spec"]["volumes"] = [{"name": "podinfo", "downwardAPI": {"items": [
+        {"path": "annotations", "fieldRef": {"fieldPath": "metadata.annotations"}}]}}]
+    pod["spec"]["containers"][0]["volumeMounts"] = [{"name": "podinfo", "mountPath": "/etc/podinfo"}]
+    core.create_namespaced_pod(namespace, pod)
+    seen = {}
+
+    def values():
+        current = core.read_namespaced_pod("gpu-load", namespace)
+        seen["pod"] = kube.pod_state(current)
+        if current.status.phase != "Running":
+            return None
+        seen["values"] = pod_utilization(promtext.parse(_fetch(ctx, service, url, current.spec.node_name)[0]),
+                                         namespace, "gpu-load")
+        return seen["values"]
+
+    before = kube.wait_until(values, timeout, interval=2)
+    if not before:
+        return Step("utilization_follows_load", FAIL, "no utilization series attributed to GPU pod %s/gpu-load "
+                    "within %d s" % (namespace, timeout), seen)
+    core.patch_namespaced_pod("gpu-load", namespace, {"metadata": {"annotations": {annotation: str(load)}}})
+    after = kube.wait_until(lambda: (values() or before) != before and seen["values"], timeout, interval=2)
+    evidence = dict(seen, before=before, after=after or seen.get("values"), load_percent=load)
+    if not after:
+        return Step("utilization_follows_load", FAIL, "the GPU utilization of pod %s/gpu-load stayed %s within %d s "
+                    "after asking for %s%% load" % (namespace, before, timeout, load), evidence)
+    return Step("utilization_follows_load", PASS, "the GPU utilization of pod %s/gpu-load went from %s to %s after "
+                "asking for %s%% load" % (namespace, before, after, load), evidence)

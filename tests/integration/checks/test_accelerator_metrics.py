@@ -91,3 +91,27 @@ def test_stand_in_marking_is_reported(api, namespace):
         result = run(api, "accelerator_metrics", settings={"exporter_service": namespace + "/dcgm"})
     assert result.status == PASS
     assert "STAND-IN" in step(result, "endpoint").message and step(result, "endpoint").evidence["stand_in"]
+
+
+def test_static_endpoint_does_not_follow_workload_load(api, namespace):
+    """Active with a load driver: canned text never attributes a series to the check's GPU pod -> fail."""
+    with fixture_http_server({"/metrics": (TEXT, FIXTURE)}) as server:
+        client.CoreV1Api(api).create_namespaced_service(namespace, external_name_service(
+            namespace, "dcgm", server.server_port))
+        result = run(api, "accelerator_metrics", settings={"exporter_service": namespace + "/dcgm",
+                                                           "metric_driver": "annotation", "change_timeout_s": 6})
+    assert statuses(result)["utilization_follows_load"] == FAIL, result.to_dict()
+    assert "no utilization series attributed to GPU pod" in result.message
+    assert result.cleaned_up
+
+
+def test_stand_in_exporter_follows_workload_load(sim_factory):
+    """The sim's STAND-IN DCGM exporter add-on (Python, no build) attributes the check's GPU pod and follows
+    the load its annotation asks for: the active step passes, and the result names the stand-in."""
+    cluster = sim_factory("dcgm-standin", gpu_nodes=2, gpus_per_node=1, dra=False, addons=["dcgm-exporter"])
+    result = run(cluster.api_client(), "accelerator_metrics", settings={"metric_driver": "annotation",
+                                                                        "load_percent": 70})
+    assert result.status == PASS, result.to_dict()
+    follows = step(result, "utilization_follows_load")
+    assert follows.status == PASS and follows.evidence["before"] == [0.0] and follows.evidence["after"] == [70.0]
+    assert "STAND-IN" in result.message

@@ -58,3 +58,12 @@ def test_stand_in_is_recognised_from_help_text():
                          "DCGM_FI_DEV_GPU_UTIL{gpu=\"0\"} 1\n")
     assert check.stand_in_marks(None, exp)
     assert not check.stand_in_marks(None, promtext.parse(FULL))
+
+
+def test_pod_utilization_picks_the_pods_series_only():
+    exp = promtext.parse('DCGM_FI_DEV_GPU_UTIL{gpu="0",namespace="ns",pod="p"} 70\n'
+                         'DCGM_FI_DEV_GPU_UTIL{gpu="1",namespace="ns",pod="q"} 10\n'
+                         'DCGM_FI_DEV_GPU_UTIL{gpu="2",namespace="",pod=""} 0\n'
+                         'DCGM_FI_DEV_FB_USED{gpu="0",namespace="ns",pod="p"} 5\n')
+    assert check.pod_utilization(exp, "ns", "p") == [70.0]
+    assert check.pod_utilization(exp, "other", "p") == []
