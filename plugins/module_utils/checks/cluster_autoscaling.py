@@ -168,7 +168,8 @@ def run(ctx):
         steps.append(Step("gpu_node_groups", SKIP, "no GPU node belongs to an autoscaled group now (scale from zero?); "
                                                    "the scale-up test decides", group_evidence))
     else:
-        steps.append(Step("gpu_node_groups", FAIL, "no GPU node belongs to a node group of the autoscaler (groups: %s)"
+        steps.append(Step("gpu_node_groups", FAIL, "no GPU node belongs to a node group of the autoscaler (groups: %s); "
+                          "a scale-from-zero GPU group can only be shown by the active test"
                           % (", ".join(sorted(known)) or "none reported"), group_evidence))
     if ctx.active:
         steps += scale_up_and_down(ctx, core, nodes)
