@@ -128,6 +128,11 @@ def option(ctx, settings, key):
     return ctx.setting(key, settings[key][0])
 
 
+def wait_seconds(ctx, settings, key):
+    """A check's wait setting, capped by the run's timeout (conformance_check promises that bound)."""
+    return min(float(option(ctx, settings, key)), float(ctx.timeout))
+
+
 def list_nodes(api_client):
     """Every Node (typed), paginated: the one node list a check makes."""
     from kubernetes import client

@@ -140,7 +140,7 @@ def routing_step(ctx):
                 and cond_true(parent.get("conditions"), "ResolvedRefs"))
         return gw, rt, parent, done
 
-    timeout = kube.option(ctx, SETTINGS, "accept_timeout")
+    timeout = kube.wait_seconds(ctx, SETTINGS, "accept_timeout")
     state = {}
 
     def accepted():
@@ -160,7 +160,7 @@ def routing_step(ctx):
         return Step("weighted_header_route", PASS, "Gateway inference is Accepted and HTTPRoute inference (70/30 "
                     "weighted split, header match on %s) is Accepted with ResolvedRefs=True by %s"
                     % (kube.option(ctx, SETTINGS, "header_name"), controller), evidence)
-    return Step("weighted_header_route", FAIL, "within %ss the controller %s did not accept the test route: "
+    return Step("weighted_header_route", FAIL, "within %gs the controller %s did not accept the test route: "
                 "Gateway %s; HTTPRoute %s" % (timeout, controller, describe_conditions(gw_conditions),
                                               describe_conditions(parent.get("conditions")) if parent
                                               else "no status from " + controller), evidence)

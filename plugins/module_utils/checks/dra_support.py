@@ -93,7 +93,7 @@ def allocation_step(ctx):
                 return current, claim
         return None
 
-    found = kube.wait_until(allocated_claim, kube.option(ctx, SETTINGS, "pod_timeout"))
+    found = kube.wait_until(allocated_claim, kube.wait_seconds(ctx, SETTINGS, "pod_timeout"))
     evidence["device_class"] = device_class
     if found:
         current, claim = found
@@ -110,9 +110,9 @@ def allocation_step(ctx):
     evidence.update(pod=kube.pod_state(current), events=kube.pod_events(core, namespace, "dra-check")[-5:],
                     claims=[{"name": c["metadata"]["name"], "allocated": bool((c.get("status") or {}).get("allocation"))}
                             for c in claims])
-    return Step("claim_allocated", FAIL, "the DRA test pod was not Running with an allocated claim within %ss "
+    return Step("claim_allocated", FAIL, "the DRA test pod was not Running with an allocated claim within %gs "
                 "(phase %s; claims %s; scheduling: %s)" % (
-                    kube.option(ctx, SETTINGS, "pod_timeout"), evidence["pod"]["phase"],
+                    kube.wait_seconds(ctx, SETTINGS, "pod_timeout"), evidence["pod"]["phase"],
                     evidence["claims"] or "none created",
                     (evidence["pod"]["scheduled"] or {}).get("message") or "no verdict"), evidence)
 

@@ -309,7 +309,7 @@ def active_steps(ctx):
             kube.running(p) or mode.verdict in scheduling_message(p) or p.status.phase == "Failed"
             for p in pods.values())
 
-    timeout = kube.option(ctx, SETTINGS, "pod_timeout")
+    timeout = kube.wait_seconds(ctx, SETTINGS, "pod_timeout")
     pods = kube.wait_pods(core, namespace, set(gpu_pods + ["no-gpu"]), decided, timeout)
     evidence["runtime_class"] = runtime_class
     evidence["pods"] = {n: kube.pod_state(p) for n, p in sorted(pods.items())}
@@ -329,7 +329,7 @@ def exclusive_step(pods, gpu_pods, free, mode, timeout, evidence):
     not_running = ["%s (%s: %s)" % (n, pods[n].status.phase, scheduling_message(pods[n])) if n in pods
                    else "%s (missing)" % n for n in pending]
     return Step("gpu_pods_exclusive", FAIL, "expected %d of %d pods requesting %s running and 1 Pending with '%s' "
-                "within %ss; saw running: %s; not running: %s"
+                "within %gs; saw running: %s; not running: %s"
                 % (free, len(gpu_pods), asked, mode.verdict, timeout, ", ".join(ran) or "none",
                    "; ".join(not_running) or "none"), evidence)
 

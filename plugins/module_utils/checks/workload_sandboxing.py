@@ -66,14 +66,14 @@ def active_steps(ctx, runtime_class):
     from kubernetes import client
 
     core = client.CoreV1Api(ctx.api)
-    timeout = kube.option(ctx, SETTINGS, "pod_timeout")
+    timeout = kube.wait_seconds(ctx, SETTINGS, "pod_timeout")
     namespace = ctx.scratch_namespace()
     core.create_namespaced_pod(namespace, probe("sandboxed", ctx, runtime_class))
     pods = kube.wait_pods(core, namespace, {"sandboxed"}, lambda p: kube.running(p.get("sandboxed")), timeout)
     pod = pods.get("sandboxed")
     state = kube.pod_state(pod) if pod else None
     if not pod or not kube.running(pod):
-        return [Step("sandboxed_pod_runs", FAIL, "a pod with RuntimeClass %s did not run within %ss: %s"
+        return [Step("sandboxed_pod_runs", FAIL, "a pod with RuntimeClass %s did not run within %gs: %s"
                      % (runtime_class, timeout, state), {"pod": state})]
     node = core.read_node(pod.spec.node_name)
     steps = [Step("sandboxed_pod_runs", PASS, "a pod with RuntimeClass %s runs on %s" % (runtime_class,
