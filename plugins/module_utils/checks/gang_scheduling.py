@@ -8,7 +8,8 @@ Passive: the scheduler's CRDs are Established and its controller is Ready (a rea
 for a controller running outside the cluster, its admission webhook answering a dry-run create).
 Active (Kueue, as the upstream TestGangScheduling): a ClusterQueue whose nvidia.com/gpu quota is
 gang_size; a Job of gang_size pods runs completely; after it is gone, a Job of gang_size + 1 pods gets
-no pod at all within the window, although gang_size of its pods would fit.
+no pod at all within the window, although gang_size of its pods would fit. Volcano likewise: a Queue
+with capability nvidia.com/gpu = gang_size, PodGroups with minMember gang_size and gang_size + 1.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ SETTINGS = {
 KUEUE = "kueue.x-k8s.io"
 KUEUE_KINDS = ("clusterqueues", "localqueues", "resourceflavors", "workloads")
 VOLCANO = "scheduling.volcano.sh"
+VOLCANO_KINDS = ("podgroups", "queues")
+# Pod annotation naming a pod's Volcano PodGroup.
+VOLCANO_GROUP_ANNOTATION = "scheduling.k8s.io/group-name"
 QUEUE_LABEL = KUEUE + "/queue-name"
 CONTROLLERS = {
     KUEUE: ("app.kubernetes.io/name=kueue", "control-plane=controller-manager,app.kubernetes.io/name=kueue"),
@@ -93,12 +97,13 @@ def run(ctx):
         return [Step("crds", FAIL, "no gang scheduler installed: no %s CRDs (Kueue) and no podgroups.%s CRD (Volcano)"
                      % (KUEUE, VOLCANO), {"looked_for": [KUEUE, "podgroups." + VOLCANO]})]
     if not kueue:
-        steps = [crd_step(VOLCANO, volcano, ("podgroups", "queues"))]
-        steps.append(controller_step(_deployments(ctx, VOLCANO), kube.webhooks_for_group(ctx.api, VOLCANO),
-                                     (0, "no dry-run probe for Volcano")))
-        if ctx.active:
-            steps.append(Step("gang", SKIP, "Volcano detected; the active all-or-nothing test is implemented for Kueue "
-                                            "only (Volcano PodGroup support is upstream PR #82)"))
+        version = "%s/%s" % (VOLCANO, _preferred_version(ctx, VOLCANO))
+        steps = [crd_step(VOLCANO, volcano, VOLCANO_KINDS)]
+        probe = kube.dry_run_create(ctx.api, "/apis/%s/queues" % version, volcano_queue(
+            version, "aiconf-probe-" + ctx.run_id, 1))
+        steps.append(controller_step(_deployments(ctx, VOLCANO), kube.webhooks_for_group(ctx.api, VOLCANO), probe))
+        if ctx.active and all(s.status == PASS for s in steps):
+            steps += volcano_gangs(ctx, version)
         return steps
     version = "%s/%s" % (KUEUE, _preferred_version(ctx, KUEUE))
     steps = [crd_step(KUEUE, kueue, KUEUE_KINDS)]
@@ -208,4 +213,86 @@ def kueue_gangs(ctx, version):
     else:
         steps.append(Step("gang_does_not_fit", PASS, "a gang of %d pods over a quota of %d (free: %d): no pod ran "
                           "within %d s" % (size + 1, size, size, window), evidence))
+    return steps
+
+
+def volcano_queue(version, name, gpus):
+    """A Volcano Queue whose capability is `gpus` nvidia.com/gpu."""
+    return {"apiVersion": version, "kind": "Queue", "metadata": {"name": name},
+            "spec": {"weight": 1, "reclaimable": False, "capability": {kube.GPU_RESOURCE: str(gpus)}}}
+
+
+def volcano_gang(version, name, queue, size, labels):
+    """A PodGroup of minMember `size` in `queue` and its `size` pods (1 GPU each, scheduled by Volcano)."""
+    group = {"apiVersion": version, "kind": "PodGroup", "metadata": {"name": name},
+             "spec": {"minMember": size, "queue": queue, "minResources": {kube.GPU_RESOURCE: str(size)}}}
+    pods = []
+    for index in range(size):
+        pod = kube.pause_pod("%s-%d" % (name, index), dict(labels, gang=name), gpus=1)
+        pod["metadata"]["annotations"] = {VOLCANO_GROUP_ANNOTATION: name}
+        pod["spec"]["schedulerName"] = "volcano"
+        pods.append(pod)
+    return group, pods
+
+
+def _gang_pods(core, namespace, gang):
+    return {p.metadata.name: kube.pod_state(p)
+            for p in core.list_namespaced_pod(namespace, label_selector="gang=" + gang).items}
+
+
+def volcano_gangs(ctx, version):
+    from kubernetes import client
+
+    core = client.CoreV1Api(ctx.api)
+    namespace = ctx.scratch_namespace()
+    size = kube.option(ctx, SETTINGS, "gang_size")
+    queue = "aiconf-gang-" + ctx.run_id
+    ctx.create(volcano_queue(version, queue, size))
+    queue_path = "/apis/%s/queues/%s" % (version, queue)
+    state = kube.wait_until(lambda: ((kube.get_json(ctx.api, queue_path).get("status") or {}).get("state") == "Open"),
+                            60, interval=2)
+    steps = [Step("queues", PASS if state else FAIL, "Volcano Queue %s %s by the controller"
+                  % (queue, "Open" if state else "never set Open"),
+                  {"queue": queue, "status": kube.get_json(ctx.api, queue_path).get("status")})]
+    if not state:
+        return steps
+    timeout = kube.option(ctx, SETTINGS, "admit_timeout_s")
+    group, pods = volcano_gang(version, "gang-fits", queue, size, ctx.labels)
+    ctx.create(group, namespace=namespace)
+    for pod in pods:
+        core.create_namespaced_pod(namespace, pod)
+    started = time.monotonic()
+    kube.wait_until(lambda: len([p for p in _gang_pods(core, namespace, "gang-fits").values()
+                                 if p["node"] and p["phase"] in ("Running", "Succeeded")]) >= size, timeout, interval=2)
+    states = _gang_pods(core, namespace, "gang-fits")
+    ok = [n for n, p in states.items() if p["node"] and p["phase"] in ("Running", "Succeeded")]
+    group_path = "/apis/%s/namespaces/%s/podgroups/" % (version, namespace)
+    evidence = {"pods": states, "podgroup": kube.get_json(ctx.api, group_path + "gang-fits").get("status"),
+                "seconds": round(time.monotonic() - started, 1)}
+    if len(ok) < size:
+        steps.append(Step("gang_fits", FAIL, "a gang of %d GPU pods within the queue's capability: only %d of them "
+                          "ran within %d s" % (size, len(ok), timeout), evidence))
+        return steps
+    steps.append(Step("gang_fits", PASS, "a gang of %d GPU pods within the queue's capability: all bound and ran in "
+                      "%.0f s" % (size, evidence["seconds"]), evidence))
+    core.delete_collection_namespaced_pod(namespace, label_selector="gang=gang-fits", grace_period_seconds=0)
+    kube.wait_until(lambda: not _gang_pods(core, namespace, "gang-fits"), 60, interval=2)
+    window = kube.option(ctx, SETTINGS, "window_s")
+    group, pods = volcano_gang(version, "gang-too-big", queue, size + 1, ctx.labels)
+    ctx.create(group, namespace=namespace)
+    for pod in pods:
+        core.create_namespaced_pod(namespace, pod)
+    deadline = time.monotonic() + window
+    ran = {}
+    while time.monotonic() < deadline and not ran:
+        ran = {n: p for n, p in _gang_pods(core, namespace, "gang-too-big").items() if p["phase"] == "Running"}
+        time.sleep(2)
+    evidence = {"pods": _gang_pods(core, namespace, "gang-too-big"), "window_s": window,
+                "podgroup": kube.get_json(ctx.api, group_path + "gang-too-big").get("status")}
+    if ran:
+        steps.append(Step("gang_does_not_fit", FAIL, "a gang of %d pods over a capability of %d: %d pod(s) ran anyway "
+                          "(partial scheduling)" % (size + 1, size, len(ran)), evidence))
+    else:
+        steps.append(Step("gang_does_not_fit", PASS, "a gang of %d pods over a capability of %d (free: %d): no pod "
+                          "ran within %d s" % (size + 1, size, size, window), evidence))
     return steps

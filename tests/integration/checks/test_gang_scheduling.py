@@ -85,3 +85,28 @@ def test_kueue_webhook_whose_server_is_down_fails(kueue_crds_only):
     assert statuses(result) == {"crds": PASS, "controller": FAIL}, result.to_dict()
     message = step(result, "controller").message
     assert "admission webhook did not accept a valid dry-run create" in message and "failed calling webhook" in message
+
+
+def fixture_crd(plural, kind, scope):
+    """A TEST FIXTURE CRD named like Volcano's (schema-less): Volcano's API without its controllers."""
+    return {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": "%s.scheduling.volcano.sh" % plural},
+            "spec": {"group": "scheduling.volcano.sh", "scope": scope,
+                     "names": {"plural": plural, "singular": plural[:-1], "kind": kind},
+                     "versions": [{"name": "v1beta1", "served": True, "storage": True,
+                                   "subresources": {"status": {}},
+                                   "schema": {"openAPIV3Schema": {"type": "object",
+                                                                  "x-kubernetes-preserve-unknown-fields": True}}}]}}
+
+
+def test_volcano_api_without_controllers_fails(api):
+    from ansible_collections.ai_conformance.rke2.plugins.module_utils import kube
+
+    with added(api, fixture_crd("podgroups", "PodGroup", "Namespaced"), fixture_crd("queues", "Queue", "Cluster")):
+        assert kube.wait_until(lambda: all(c["established"] for c in kube.crds_of_group(
+            api, "scheduling.volcano.sh").values()), 30)
+        result = run(api, "gang_scheduling")
+    assert statuses(result) == {"crds": PASS, "controller": FAIL}, result.to_dict()
+    assert "scheduling.volcano.sh CRDs Established" in step(result, "crds").message
+    assert "nothing shows a running controller" in step(result, "controller").message
+    assert not result.cleaned_up

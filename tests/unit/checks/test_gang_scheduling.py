@@ -55,3 +55,16 @@ def test_gang_job_is_suspended_and_queued():
     assert job["spec"]["parallelism"] == job["spec"]["completions"] == 3 and job["spec"]["suspend"] is True
     container = job["spec"]["template"]["spec"]["containers"][0]
     assert container["resources"]["requests"] == {"nvidia.com/gpu": "1"}
+
+
+def test_volcano_queue_and_gang():
+    queue = check.volcano_queue("scheduling.volcano.sh/v1beta1", "q", 2)
+    assert queue["spec"]["capability"] == {"nvidia.com/gpu": "2"} and queue["kind"] == "Queue"
+    group, pods = check.volcano_gang("scheduling.volcano.sh/v1beta1", "g", "q", 3, {"a": "b"})
+    assert group["spec"] == {"minMember": 3, "queue": "q", "minResources": {"nvidia.com/gpu": "3"}}
+    assert [p["metadata"]["name"] for p in pods] == ["g-0", "g-1", "g-2"]
+    for pod in pods:
+        assert pod["metadata"]["annotations"] == {"scheduling.k8s.io/group-name": "g"}
+        assert pod["metadata"]["labels"] == {"a": "b", "gang": "g"}
+        assert pod["spec"]["schedulerName"] == "volcano"
+        assert pod["spec"]["containers"][0]["resources"]["requests"] == {"nvidia.com/gpu": "1"}
