@@ -87,8 +87,15 @@ def toolkit_step(hosts, cdi_only):
 
 
 def device_plugin_container(daemonset):
+    """The NVIDIA device-plugin container of a DaemonSet: named nvidia-device-plugin* (GPU Operator, Helm
+    chart, upstream manifest), or running the k8s-device-plugin image in a *device-plugin* DaemonSet.
+    GPU Feature Discovery shares that image and the MPS control daemon that name; neither is the plugin."""
+    name = daemonset.metadata.name
+    if "mps" in name:
+        return None
     for container in daemonset.spec.template.spec.containers or []:
-        if container.name.startswith("nvidia-device-plugin") and "mps" not in daemonset.metadata.name:
+        if container.name.startswith("nvidia-device-plugin") or (
+                "device-plugin" in name and "k8s-device-plugin" in (container.image or "")):
             return container
     return None
 

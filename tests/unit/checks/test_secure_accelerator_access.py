@@ -93,6 +93,7 @@ def test_device_plugin_container_ignores_gfd_and_mps_daemon():
     assert check.device_plugin_container(ds("nvidia-device-plugin-daemonset", "nvidia-device-plugin"))
     assert check.device_plugin_container(ds("nvdp-nvidia-device-plugin", "nvidia-device-plugin-ctr"))
     assert check.device_plugin_container(ds("gpu-feature-discovery", "gpu-feature-discovery")) is None
+    assert check.device_plugin_container(ds("aks-device-plugin", "plugin"))  # the k8s-device-plugin image
     assert check.device_plugin_container(ds("nvidia-device-plugin-mps-control-daemon", "nvidia-device-plugin")) is None
 
 
