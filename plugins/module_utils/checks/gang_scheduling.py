@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.ai_conformance.rke2.plugins.module_utils import kube
-from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import FAIL, PASS, SKIP, Step
+from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import FAIL, PASS, Step
 
 ID = "gang_scheduling"
 
