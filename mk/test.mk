@@ -1,9 +1,9 @@
 # `make test`: everything CI runs, each stage timed. Stages: lint, sanity, unit, integration
 # (+ molecule when mk/molecule.mk defines it and we are root).
 PYTEST := cd $(ROOT) && $(VENV)/bin/pytest
-TEST_STAGES := lint sanity unit integration $(if $(wildcard $(ROOT)/mk/molecule.mk),molecule)
+TEST_STAGES := build lint sanity unit integration $(if $(wildcard $(ROOT)/mk/molecule.mk),molecule)
 
-.PHONY: test lint sanity unit integration
+.PHONY: test build lint sanity unit integration
 test: setup sim-build ## Run every test stage (lint, sanity, unit, integration, molecule) with timings
 	@set -e; total=$$SECONDS; for stage in $(TEST_STAGES); do \
 	  t0=$$SECONDS; echo "=== [test] $$stage"; \
@@ -13,6 +13,9 @@ test: setup sim-build ## Run every test stage (lint, sanity, unit, integration, 
 	  test $$r = ok || failed="$$failed $$stage"; \
 	done; echo "=== [test] all stages in $$((SECONDS - total)) s"; \
 	test -z "$$failed" || { echo "=== [test] failed stages:$$failed"; exit 1; }
+
+build: setup ## ansible-galaxy collection build into build/
+	cd $(ROOT) && $(VENV)/bin/ansible-galaxy collection build --force --output-path build . </dev/null
 
 lint: setup ## ansible-lint (production profile)
 	cd $(ROOT) && $(VENV)/bin/ansible-lint --offline --profile production
