@@ -20,6 +20,7 @@ def run_verify(tmp_path, extra_vars=None, args=(), timeout=900):
 
     Returns (CompletedProcess with stdout+stderr in .stdout, output dir).
     """
+    tmp_path.mkdir(parents=True, exist_ok=True)
     inventory = tmp_path / "inventory.yml"
     inventory.write_text("all:\n  children:\n    gpu_nodes:\n      hosts: {}\n")
     out = tmp_path / "report"
