@@ -217,6 +217,26 @@ def wait_pods(core_v1, namespace, names, done, timeout, interval=1.0):
         time.sleep(interval)
 
 
+def gpus_requested_on(core_v1, node_name):
+    """nvidia.com/gpu limits of the unfinished pods bound to one node (one pod list for that node)."""
+    used = 0
+    for pod in list_all(core_v1.list_pod_for_all_namespaces, field_selector="spec.nodeName=" + node_name):
+        if pod.status.phase in ("Succeeded", "Failed"):
+            continue
+        for container in pod.spec.containers:
+            limits = (container.resources.limits if container.resources else None) or {}
+            used += int(limits.get(GPU_RESOURCE, "0"))
+    return used
+
+
+def pin_to_nodes(pod, node_names):
+    """Require a pod manifest to land on one of node_names (matchFields takes one name per term; terms OR)."""
+    pod["spec"]["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [name]}]}
+                              for name in node_names]}}}
+    return pod
+
+
 def running(pod, finished_ok=True):
     """True once a pod runs (Running, or Succeeded when finished_ok)."""
     phase = pod.status.phase if pod and pod.status else None

@@ -160,18 +160,6 @@ def pick_nodes(counts, max_gpus):
     return chosen
 
 
-def gpus_in_use(core, node_name):
-    """nvidia.com/gpu requested by unfinished pods already bound to the node."""
-    used = 0
-    for pod in kube.list_all(core.list_pod_for_all_namespaces, field_selector="spec.nodeName=" + node_name):
-        if pod.status.phase in ("Succeeded", "Failed"):
-            continue
-        for container in pod.spec.containers:
-            limits = (container.resources.limits if container.resources else None) or {}
-            used += int(limits.get(kube.GPU_RESOURCE, "0"))
-    return used
-
-
 def dra_gpus(slices, driver):
     """{node: [(pool, device)]} of GPU devices a DRA driver publishes (MIG/VFIO entries excluded)."""
     found = {}
@@ -207,7 +195,7 @@ def device_plugin_mode(core, nodes, max_gpus):
     counts = {n.metadata.name: kube.gpu_count(n) for n in nodes if kube.gpu_count(n) > 0}
     chosen = pick_nodes(counts, max_gpus)
     return Mode("device-plugin", "Insufficient " + kube.GPU_RESOURCE, {n: counts[n] for n in chosen},
-                {n: gpus_in_use(core, n) for n in chosen})
+                {n: kube.gpus_requested_on(core, n) for n in chosen})
 
 
 def dra_mode(api, nodes, max_gpus, driver):
@@ -233,14 +221,6 @@ def resolve_runtime_class(api, wanted):
         if exc.status == 404:
             return None
         raise
-
-
-def pinned(pod, node_names):
-    # matchFields on metadata.name takes a single value per term; terms are ORed.
-    pod["spec"]["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
-        "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [name]}]}
-                              for name in node_names]}}}
-    return pod
 
 
 def scheduling_message(pod):
@@ -269,7 +249,7 @@ def gpu_pod(ctx, name, mode, runtime_class, node_names):
     if mode.name == "dra":
         pod["spec"]["resourceClaims"] = [{"name": "gpu", "resourceClaimTemplateName": "one-gpu"}]
         pod["spec"]["containers"][0]["resources"] = {"claims": [{"name": "gpu"}]}
-    return pinned(pod, node_names)
+    return kube.pin_to_nodes(pod, node_names)
 
 
 def active_steps(ctx):
@@ -309,7 +289,7 @@ def active_steps(ctx):
                                "sh", "-c", "echo %s; ls /dev/nvidia* 2>/dev/null; echo %s" % (SCAN_BEGIN, SCAN_END)])
     # Ask for every GPU the way an attacker would: the env var a CUDA image sets, without a resource request.
     probe["spec"]["containers"][0]["env"] = [{"name": "NVIDIA_VISIBLE_DEVICES", "value": "all"}]
-    core.create_namespaced_pod(namespace, pinned(probe, names[:1]))
+    core.create_namespaced_pod(namespace, kube.pin_to_nodes(probe, names[:1]))
 
     def decided(pods):
         return len(pods) == len(gpu_pods) + 1 and all(

@@ -32,3 +32,13 @@ def test_plain_gpu_node_shows_no_sharing(kinds):
     assert kinds({"nvidia.com/gpu.count": "1", "nvidia.com/gpu.replicas": "1", "nvidia.com/mig.strategy": "single",
                   "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3"}, {"nvidia.com/gpu": "1"}) == set()
     assert kinds({}, {"nvidia.com/gpu": "1", "nvidia.com/mig-1g.10gb": "0"}) == set()
+
+
+def test_time_sliced_node_needs_a_physical_count_and_skips_mig(fake_node):
+    ts = fake_node("b", {"nvidia.com/gpu.count": "2"}, {"nvidia.com/gpu": "8"})
+    mig = fake_node("a", {"nvidia.com/gpu.count": "1"}, {"nvidia.com/mig-1g.10gb": "7"})
+    unknown = fake_node("c", {}, {"nvidia.com/gpu": "8"})
+    sharing = {"a": ["mig (mixed strategy)"], "b": ["time-slicing"], "c": ["time-slicing"]}
+    node, physical = check.time_sliced_node([unknown, mig, ts], sharing)
+    assert node.metadata.name == "b" and physical == 2
+    assert check.time_sliced_node([mig, unknown], sharing) == (None, 0)
