@@ -15,6 +15,14 @@ import yaml
 HERE = Path(__file__).resolve().parent
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML resolves a bare `=` (an enum value in the prometheus-operator CRDs) to the YAML 1.1 'value'
+    tag and cannot construct it; it is just the string '='."""
+
+
+_Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+
+
 def crd_dirs():
     """Cache directories holding the CRD YAML files (fetching them on first use)."""
     out = subprocess.run(["bash", str(HERE / "fetch.sh")], check=True, stdout=subprocess.PIPE, text=True).stdout
@@ -25,7 +33,7 @@ def crd_documents():
     docs = []
     for directory in crd_dirs():
         for path in sorted(directory.glob("*.yaml")):
-            docs += [d for d in yaml.safe_load_all(path.read_text()) if d and d.get("kind") == "CustomResourceDefinition"]
+            docs += [d for d in yaml.load_all(path.read_text(), Loader=_Loader) if d and d.get("kind") == "CustomResourceDefinition"]
     return docs
 
 

@@ -1,0 +1,26 @@
+"""Fixtures for the component roles: a simulated cluster with the real CRDs of the roles' custom kinds,
+and a runner for playbooks/site.yml with this host (localhost) as the only RKE2 server."""
+
+from __future__ import annotations
+
+import pytest
+from component_site import SiteRun
+
+from tests.sim import crds
+
+
+@pytest.fixture(scope="session")
+def crd_sim(sim_factory):
+    """A cluster of its own (1 GPU node) with HelmChart/HelmChartConfig, ServiceMonitor, Kueue, Kubeflow
+    Trainer and KubeRay CRDs registered from their Go modules (Gateway API CRDs come with the sim)."""
+    cluster = sim_factory("component-crds", gpu_nodes=1, gpus_per_node=1, dra=False)
+    crds.register(cluster.api_client())
+    return cluster
+
+
+@pytest.fixture
+def site(tmp_path):
+    def make(kubeconfig=None):
+        return SiteRun(tmp_path, kubeconfig)
+
+    return make
