@@ -80,3 +80,23 @@ def wait_served(api, group_version, plural, timeout=30):
 
     assert kube.wait_until(lambda: plural in kube.served_resources(api, group_version), timeout), \
         "%s/%s not served within %ss" % (group_version, plural, timeout)
+
+
+def go_module_yaml(module, version, path):
+    """A YAML document shipped in a Go module (e.g. a CRD), fetched through the Go module proxy into
+    GOMODCACHE; the test is skipped, with the reason, when the module cannot be downloaded."""
+    import json
+    import os
+    import subprocess
+
+    import pytest
+    import yaml
+
+    proc = subprocess.run(["go", "mod", "download", "-json", "%s@%s" % (module, version)], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, env=dict(os.environ, GOFLAGS=""), check=False)
+    if proc.returncode != 0:
+        pytest.skip("%s@%s not available (go mod download failed): %s" % (module, version, proc.stdout[-300:]))
+    with open(os.path.join(json.loads(proc.stdout)["Dir"], path)) as handle:
+        document = next(d for d in yaml.safe_load_all(handle) if d)
+    document.pop("status", None)  # controller-gen output carries an empty status; the API server owns it
+    return document

@@ -5,16 +5,12 @@ cached in GOMODCACHE). No inference gateway runs here: the accepted state is wri
 status by the test, a stand-in for a GAIE-capable Gateway controller, and named so.
 """
 
-import json
-import subprocess
-
 import pytest
-import yaml
 
 from ansible_collections.ai_conformance.rke2.plugins.module_utils import kube
 from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import FAIL, PASS
 
-from tests.integration.checks.accel_support import added, namespace_manifest, run
+from tests.integration.checks.accel_support import added, go_module_yaml, namespace_manifest, run, wait_served
 
 GAIE_VERSION = "v1.1.0"
 CRD_FILE = "config/crd/bases/inference.networking.k8s.io_inferencepools.yaml"
@@ -22,23 +18,10 @@ CRD_FILE = "config/crd/bases/inference.networking.k8s.io_inferencepools.yaml"
 
 @pytest.fixture(scope="module")
 def pool_crd(api):
-    proc = subprocess.run(["go", "mod", "download", "-json", "sigs.k8s.io/gateway-api-inference-extension@" + GAIE_VERSION],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=_go_env())
-    if proc.returncode != 0:
-        pytest.skip("InferencePool CRD not available (go mod download failed): " + proc.stdout[-300:])
-    with open("%s/%s" % (json.loads(proc.stdout)["Dir"], CRD_FILE)) as handle:
-        crd = yaml.safe_load(handle)
-    crd.pop("status", None)  # controller-gen output carries an empty status; the API server owns it
+    crd = go_module_yaml("sigs.k8s.io/gateway-api-inference-extension", GAIE_VERSION, CRD_FILE)
     with added(api, crd):
-        assert kube.wait_until(lambda: "inferencepools" in kube.served_resources(api, "inference.networking.k8s.io/v1"),
-                               30)
+        wait_served(api, "inference.networking.k8s.io/v1", "inferencepools")
         yield crd
-
-
-def _go_env():
-    import os
-
-    return dict(os.environ, GOFLAGS="")
 
 
 def pool(namespace, status=None):

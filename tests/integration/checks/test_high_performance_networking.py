@@ -2,7 +2,7 @@
 
 from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import FAIL, PASS
 
-from tests.integration.checks.accel_support import added, run
+from tests.integration.checks.accel_support import added, go_module_yaml, namespace_manifest, run, wait_served
 from tests.sim import nodes
 
 
@@ -30,3 +30,18 @@ def test_rdma_node_resource_passes(api):
     with added(api, node):
         result = run(api, "high_performance_networking")
     assert result.status == PASS and "RDMA/SR-IOV resources on 1 node(s)" in result.message
+
+
+def test_multus_network_attachment_definition_passes(api):
+    crd = go_module_yaml("github.com/k8snetworkplumbingwg/network-attachment-definition-client", "v1.7.7",
+                         "artifacts/networks-crd.yaml")
+    ns = namespace_manifest("multus")
+    nad = {"apiVersion": "k8s.cni.cncf.io/v1", "kind": "NetworkAttachmentDefinition",
+           "metadata": {"name": "rdma-net", "namespace": ns["metadata"]["name"]},
+           "spec": {"config": '{"cniVersion": "0.3.1", "type": "host-device", "device": "ib0"}'}}
+    with added(api, crd):
+        wait_served(api, "k8s.cni.cncf.io/v1", "network-attachment-definitions")
+        with added(api, ns, nad):
+            result = run(api, "high_performance_networking")
+    assert result.status == PASS and "1 Multus NetworkAttachmentDefinition(s)" in result.message
+    assert result.steps[0].evidence["network_attachment_definitions"] == ["%s/rdma-net" % ns["metadata"]["name"]]
