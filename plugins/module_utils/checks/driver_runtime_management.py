@@ -91,13 +91,13 @@ def parse_nvidia_smi(text):
     return sorted(versions)
 
 
-def match_node(host, nodes_by_name):
-    """The node for an inventory host: same name, or same short name."""
-    if host in nodes_by_name:
+def match_node(host, info_by_node):
+    """The node for an inventory host: same name, same short name, or one of the node's addresses."""
+    if host in info_by_node:
         return host
     short = host.split(".")[0]
-    for name in nodes_by_name:
-        if name.split(".")[0] == short:
+    for name, info in sorted(info_by_node.items()):
+        if name.split(".")[0] == short or host in (info.get("addresses") or []):
             return name
     return None
 
@@ -143,6 +143,7 @@ def run(ctx):
     for node in nodes:
         info, node_problems = advertised(node, dra)
         info["simulated"] = kube.is_simulated(node)
+        info["addresses"] = [a.address for a in node.status.addresses or []]
         info_by_node[node.metadata.name] = info
         problems.extend("%s: %s" % (node.metadata.name, p) for p in node_problems)
         missing = [f for f in ("driver", "cuda", "runtime") if not info.get(f)]

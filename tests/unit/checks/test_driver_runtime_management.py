@@ -65,3 +65,10 @@ def test_hosts_step_mismatch_names_host_and_both_versions():
 def test_hosts_step_skips_without_output_or_matching_node():
     assert check.hosts_step({}, {}).status == SKIP
     assert check.hosts_step({"other": {"nvidia_smi": "580.95.05"}}, {"n1": {"driver": "580.95.05"}}).status == SKIP
+
+
+def test_hosts_match_nodes_by_address_too():
+    info = {"gpu-a": {"driver": "580.95.05", "addresses": ["10.0.0.5", "gpu-a"]}}
+    assert check.match_node("10.0.0.5", info) == "gpu-a"
+    assert check.match_node("gpu-a.example.com", info) == "gpu-a"
+    assert check.match_node("10.0.0.6", info) is None
