@@ -64,7 +64,7 @@ def test_manifests_accepted_by_api_server(crd_sim, site, tmp_path, variant):
         result = apply_file(crd_sim, path)
         assert "serverside-applied" in result and "error" not in result.lower(), (path.name, result)
     if variant.endswith("airgap"):
-        chart = dict((d["metadata"]["name"], d) for _, d in run.documents())["gpu-operator"]
+        chart = {doc["metadata"]["name"]: doc for _name, doc in run.documents()}["gpu-operator"]
         assert chart["spec"]["chartContent"] and "repo" not in chart["spec"]
     # Idempotence: a second run changes nothing.
     assert recap(run.run(*COMPONENTS, **extra).stdout)["changed"] == 0

@@ -292,8 +292,8 @@ def test_gpu_metrics_existing_prometheus(render):
 def test_gpu_metrics_hpa_object_metric_seed(render):
     objects = render("gpu_metrics", "__gpu_metrics_sample_objects")
     hpa = objects[-1]
-    assert hpa["apiVersion"] == "autoscaling/v2" and hpa["metadata"] == {"name": "ollama-hpa",
-                                                                          "namespace": "gpu-inference"}
+    assert hpa["apiVersion"] == "autoscaling/v2"
+    assert hpa["metadata"] == {"name": "ollama-hpa", "namespace": "gpu-inference"}
     assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": "ollama"}
     assert (hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]) == (1, 3)
     assert hpa["spec"]["metrics"] == [{"type": "Object", "object": {
