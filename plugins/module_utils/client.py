@@ -98,3 +98,44 @@ def connect(module):
     except ClusterConnectionError as exc:
         module.fail_json(msg=str(exc))
     return None  # not reached: fail_json exits
+
+
+def enable_read_cache(api):
+    """Serve repeated identical GETs on this ApiClient from memory (a passive run's snapshot).
+
+    Passive checks each list nodes, ResourceSlices, CRDs, ... independently; at 1,000 nodes the repeated
+    node lists (and their decoding into typed objects) dominated the run. With the cache every distinct
+    GET goes to the API server once per conformance_check call, and its decoded form is reused.
+    Only successful GETs of API objects are cached; proxied requests (metrics scrapes) and every write
+    go through. Never enable it for active checks: they poll for changes.
+    """
+    responses, decoded, cached_ids = {}, {}, set()
+    call_api, deserialize = api.call_api, api.response_deserialize
+
+    def cached_call(method, url, header_params=None, body=None, post_params=None, _request_timeout=None):
+        path = url.split("?", 1)[0]
+        if method != "GET" or "/proxy" in path:
+            return call_api(method, url, header_params=header_params, body=body, post_params=post_params,
+                            _request_timeout=_request_timeout)
+        key = (url, tuple(sorted((header_params or {}).items())))
+        if key not in responses:
+            response = call_api(method, url, header_params=header_params, body=body, post_params=post_params,
+                                _request_timeout=_request_timeout)
+            response.read()
+            if not 200 <= response.status < 300:
+                return response
+            responses[key] = response
+            cached_ids.add(id(response))  # kept alive in responses, so the id stays unique
+        return responses[key]
+
+    def cached_deserialize(response_data, response_types_map=None):
+        if id(response_data) not in cached_ids:
+            return deserialize(response_data, response_types_map)
+        key = (id(response_data), tuple(sorted((response_types_map or {}).items())))
+        if key not in decoded:
+            decoded[key] = deserialize(response_data, response_types_map)
+        return decoded[key]
+
+    api.call_api = cached_call
+    api.response_deserialize = cached_deserialize
+    return api

@@ -15,6 +15,8 @@ description:
   - Passive checks only read. Active checks (O(active=true)) create workloads in fresh namespaces labelled
     C(ai-conformance.rke2/verifier=true), bounded by O(timeout), and delete them when the check ends,
     also when it errors.
+  - In a passive run (O(active=false) or check mode) identical GET requests of the checks are answered from
+    one snapshot, so each distinct list reaches the API server once per call.
   - One failing check never stops the others; an exception or an API error (for example 403 from RBAC)
     becomes an V(error) result naming it.
   - Settings are validated against each check's declared settings before anything runs.
@@ -153,7 +155,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.ai_conformance.rke2.plugins.module_utils import catalog
 from ansible_collections.ai_conformance.rke2.plugins.module_utils.checks import settings_for, validate_settings
-from ansible_collections.ai_conformance.rke2.plugins.module_utils.client import AUTH_ARG_SPEC, connect
+from ansible_collections.ai_conformance.rke2.plugins.module_utils.client import AUTH_ARG_SPEC, connect, enable_read_cache
 from ansible_collections.ai_conformance.rke2.plugins.module_utils.context import CheckContext
 from ansible_collections.ai_conformance.rke2.plugins.module_utils.reports import failed_musts
 from ansible_collections.ai_conformance.rke2.plugins.module_utils.runner import run_check
@@ -192,6 +194,8 @@ def main():
         module.fail_json(msg="timeout must be a positive number of seconds, got %d" % module.params["timeout"])
     active = module.params["active"] and not module.check_mode
     api = connect(module)
+    if not active:
+        enable_read_cache(api)  # passive checks read one snapshot; repeated identical GETs are served once
     results = []
     for entry, settings in work:
         ctx = CheckContext(api, entry["id"], entry["level"], settings=settings, active=active,
