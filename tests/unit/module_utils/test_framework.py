@@ -168,3 +168,44 @@ def test_api_client_with_host_and_token():
     assert api.configuration.host == "https://127.0.0.1:6443"
     assert api.configuration.api_key == {"authorization": "Bearer t0ken"}
     assert api.configuration.verify_ssl is False
+
+
+class _Response:
+    def __init__(self, status, data):
+        self.status, self.data = status, data
+
+    def read(self):
+        return self.data
+
+
+class _Transport:
+    """Stands in for ApiClient's transport layer: counts requests, answers 500 for /broken."""
+
+    def __init__(self):
+        self.calls, self.decodes = [], 0
+
+    def call_api(self, method, url, header_params=None, body=None, post_params=None, _request_timeout=None):
+        self.calls.append((method, url))
+        return _Response(500 if "broken" in url else 200, b"{}")
+
+    def response_deserialize(self, response_data, response_types_map=None):
+        self.decodes += 1
+        return object()
+
+
+def test_read_cache_serves_repeated_gets_once():
+    api = _Transport()
+    calls = api.calls
+    client.enable_read_cache(api)
+    first = api.call_api("GET", "https://h/api/v1/nodes?limit=500", {"Accept": "json"})
+    again = api.call_api("GET", "https://h/api/v1/nodes?limit=500", {"Accept": "json"})
+    assert first is again and len(calls) == 1
+    assert api.response_deserialize(first, {"200": "V1NodeList"}) is api.response_deserialize(again, {"200": "V1NodeList"})
+    api.call_api("GET", "https://h/api/v1/nodes?limit=500&continue=x", {})  # another page: another request
+    api.call_api("POST", "https://h/api/v1/namespaces", {})
+    api.call_api("POST", "https://h/api/v1/namespaces", {})
+    api.call_api("GET", "https://h/api/v1/namespaces/m/services/dcgm:9400/proxy/metrics", {})
+    api.call_api("GET", "https://h/api/v1/namespaces/m/services/dcgm:9400/proxy/metrics", {})
+    api.call_api("GET", "https://h/broken", {})
+    api.call_api("GET", "https://h/broken", {})
+    assert len(calls) == 8
