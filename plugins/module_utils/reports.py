@@ -43,6 +43,8 @@ METADATA_KEYS = tuple(catalog.TEMPLATE_METADATA["1.35"])
 _PLACEHOLDER_RE = re.compile(r"^\[.*\]$")
 _K8S_CONFORMANCE_RE = re.compile(r"^https://github\.com/cncf/k8s-conformance/tree/(master|main)/v\d+\.\d+/[^/]+/?$")
 _LOGO_SUFFIXES = (".svg", ".eps", ".ai")
+# Evidence of one step shown in junit.xml and report.md; results.json always has all of it.
+EVIDENCE_CHARS = 4000
 
 
 def _snake(key):
@@ -70,7 +72,7 @@ def missing_result(entry, reason=None):
     return {"id": entry["id"], "level": entry["level"], "category": entry["category"],
             "junit_name": entry["junit_name"], "description": entry["description"], "status": ERROR,
             "message": message, "duration_s": 0.0,
-            "steps": [{"name": "result", "status": ERROR, "message": message, "evidence": {}}],
+            "steps": [{"name": "result", "status": ERROR, "message": message}],
             "evidence": {}, "cleaned_up": []}
 
 
@@ -127,14 +129,27 @@ def results_json(run, results):
 
 # junit.xml ------------------------------------------------------------------------------------------
 
+def _evidence_text(evidence, limit=EVIDENCE_CHARS):
+    """Compact JSON of one step's evidence, cut at limit characters (results.json has all of it)."""
+    text = json.dumps(evidence, sort_keys=True, default=str)
+    if len(text) > limit:
+        text = text[:limit] + " ... (%d more characters in results.json)" % (len(text) - limit)
+    return text
+
+
+def _step_evidence(result, step):
+    return (result.get("evidence") or {}).get(step["name"]) or step.get("evidence")
+
+
 def _output(result):
     """go test -v style text for a result, used as the failure/skip body and system-out."""
     name = result["junit_name"]
     lines = ["=== RUN   %s" % name]
     for step in result.get("steps", []):
         lines.append("    %s: [%s] %s" % (step["name"], step["status"], step["message"]))
-        if step.get("evidence"):
-            lines.append("        evidence: %s" % json.dumps(step["evidence"], sort_keys=True, default=str))
+        evidence = _step_evidence(result, step)
+        if evidence:
+            lines.append("        evidence: %s" % _evidence_text(evidence))
     verb = {PASS: "PASS", FAIL: "FAIL", ERROR: "FAIL", SKIP: "SKIP"}[result["status"]]
     lines.append("--- %s: %s (%.2fs)" % (verb, name, result.get("duration_s", 0.0)))
     return "\n".join(lines) + "\n"
@@ -429,10 +444,15 @@ def report_md(run, results, validation=None):
         out += ["", "| step | status | message |", "|---|---|---|"]
         for step in r.get("steps", []):
             out.append("| %s | %s | %s |" % (_md(step["name"]), step["status"], _md(step["message"])))
-        evidence = {s["name"]: s["evidence"] for s in r.get("steps", []) if s.get("evidence")}
+        evidence = {s["name"]: _step_evidence(r, s) for s in r.get("steps", []) if _step_evidence(r, s)}
         if evidence:
-            out += ["", "<details><summary>Evidence observed</summary>", "", "```json",
-                    json.dumps(evidence, indent=2, sort_keys=True, default=str), "```", "", "</details>"]
+            out += ["", "<details><summary>Evidence observed</summary>", ""]
+            for step_name, value in evidence.items():
+                text = json.dumps(value, indent=2, sort_keys=True, default=str)
+                if len(text) > EVIDENCE_CHARS:
+                    text = _evidence_text(value)
+                out += ["%s:" % step_name, "", "```json", text, "```", ""]
+            out.append("</details>")
         out.append("")
     if validation is not None:
         out += ["## PRODUCT.yaml validation (offline)", "", "```"] + validation_lines(validation) + ["```", ""]

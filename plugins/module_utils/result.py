@@ -66,13 +66,14 @@ class CheckResult:
         return " ".join(text.split())  # one line, whatever the steps' messages contain
 
     def to_dict(self):
+        # evidence is keyed by step name (one copy; the steps carry name, status and message)
         return dict(
             id=self.id,
             level=self.level,
             status=self.status,
             message=self.message,
             duration_s=round(self.duration_s, 3),
-            steps=[s.to_dict() for s in self.steps],
+            steps=[dict(name=s.name, status=s.status, message=s.message) for s in self.steps],
             evidence={s.name: s.evidence for s in self.steps if s.evidence},
             cleaned_up=self.cleaned_up,
         )

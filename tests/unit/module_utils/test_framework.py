@@ -78,7 +78,9 @@ def test_run_check_reports_cleanup_failure(monkeypatch):
 def test_run_check_passes_steps_through(monkeypatch):
     _with_check(monkeypatch, lambda ctx: [Step("ok", PASS, "fine", {"n": 1})])
     r = runner.run_check(_Ctx())
-    assert r.status == PASS and r.to_dict()["evidence"] == {"ok": {"n": 1}} and r.duration_s >= 0
+    d = r.to_dict()
+    assert r.status == PASS and d["evidence"] == {"ok": {"n": 1}} and r.duration_s >= 0
+    assert d["steps"] == [{"name": "ok", "status": PASS, "message": "fine"}]
 
 
 def test_describe_forbidden():

@@ -29,9 +29,8 @@ def result(check_id, status, message="observed something", version="1.37", durat
     return {"id": check_id, "level": entry["level"], "category": entry["category"],
             "junit_name": entry["junit_name"], "description": entry["description"], "status": status,
             "message": message, "duration_s": duration,
-            "steps": steps if steps is not None else [{"name": "s1", "status": status, "message": message,
-                                                       "evidence": {"seen": [1, 2]}}],
-            "evidence": {}, "cleaned_up": []}
+            "steps": steps if steps is not None else [{"name": "s1", "status": status, "message": message}],
+            "evidence": {"s1": {"seen": [1, 2]}}, "cleaned_up": []}
 
 
 def all_pass(version="1.37"):
@@ -57,7 +56,7 @@ def test_summary_table_has_a_row_per_result_and_totals():
 def test_results_json_round_trips():
     doc = json.loads(reports.results_json(RUN, [result("gang_scheduling", "fail")]))
     assert doc["checklistVersion"] == "1.37" and doc["failedMusts"] == ["gang_scheduling"]
-    assert doc["results"][0]["steps"][0]["evidence"] == {"seen": [1, 2]}
+    assert doc["results"][0]["evidence"] == {"s1": {"seen": [1, 2]}}
 
 
 def test_junit_is_gotestsum_shaped():
@@ -240,3 +239,13 @@ def test_report_md_mentions_every_check_and_validation():
 def test_missing_result_is_an_error():
     r = reports.missing_result(catalog.requirement("gang_scheduling", "1.37"), "async job timed\nout")
     assert r["status"] == "error" and r["message"] == "no result: the check did not finish (async job timed out)"
+
+
+def test_big_evidence_is_cut_in_junit_and_report_but_not_in_results_json():
+    r = result("driver_runtime_management", "pass")
+    r["evidence"] = {"s1": {"nodes": {"node-%04d" % i: {"driver": "580.95.5"} for i in range(1000)}}}
+    junit = reports.junit_xml(RUN, [r])
+    assert "more characters in results.json" in junit and len(junit) < 3 * reports.EVIDENCE_CHARS
+    md = reports.report_md(RUN, [r])
+    assert "more characters in results.json" in md and len(md) < 4 * reports.EVIDENCE_CHARS
+    assert len(reports.results_json(RUN, [r])) > 30000
