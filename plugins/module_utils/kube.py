@@ -470,3 +470,10 @@ def node_local_pod_get_text(api_client, service, node, path, port=None, timeout=
                                                            path.lstrip("/"))
     resp = raw_request(api_client, "GET", proxy, timeout=timeout)
     return resp.data.decode("utf-8", "replace"), "API server pod proxy %s (exporter on node %s)" % (proxy, node)
+
+
+def budget(ctx, seconds):
+    """`seconds`, cut to what is left of the check's own timeout (ctx.timeout, counted from ctx.started), so a
+    wait never outlives the check; at least 1 s."""
+    left = ctx.started + ctx.timeout - time.monotonic()
+    return max(1, int(min(seconds, left)))

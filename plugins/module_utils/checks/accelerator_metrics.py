@@ -183,11 +183,13 @@ def utilization_follows_load(ctx, service, url):
                                          namespace, "gpu-load")
         return seen["values"]
 
-    before = kube.wait_until(values, timeout, interval=2)
+    first = kube.budget(ctx, timeout)
+    before = kube.wait_until(values, first, interval=2)
     if not before:
         return Step("utilization_follows_load", FAIL, "no utilization series attributed to GPU pod %s/gpu-load "
-                    "within %d s" % (namespace, timeout), seen)
+                    "within %d s" % (namespace, first), seen)
     core.patch_namespaced_pod("gpu-load", namespace, {"metadata": {"annotations": {annotation: str(load)}}})
+    timeout = kube.budget(ctx, timeout)
     after = kube.wait_until(lambda: (values() or before) != before and seen["values"], timeout, interval=2)
     evidence = dict(seen, before=before, after=after or seen.get("values"), load_percent=load)
     if not after:

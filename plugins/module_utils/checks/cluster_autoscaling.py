@@ -206,7 +206,7 @@ def scale_up_and_down(ctx, core, nodes):
         seen["phase"] = current.status.phase
         return current.spec.node_name and current.status.phase == "Running"
 
-    up_timeout = kube.option(ctx, SETTINGS, "scale_up_timeout_s")
+    up_timeout = kube.budget(ctx, kube.option(ctx, SETTINGS, "scale_up_timeout_s"))
     kube.wait_until(bound_on_new_node, up_timeout, interval=5)
     triggered = [m for r, m in seen.get("events", []) if r == "TriggeredScaleUp"]
     evidence = {"baseline_gpu_nodes": len(baseline), "pod_events": ["%s: %s" % e for e in seen.get("events", [])][-8:],
@@ -230,6 +230,7 @@ def scale_up_and_down(ctx, core, nodes):
     if not down_timeout:
         steps.append(Step("scale_down", SKIP, "scale-down not observed (scale_down_timeout_s is 0)"))
         return steps
+    down_timeout = kube.budget(ctx, down_timeout)
     started = time.monotonic()
 
     def node_gone():

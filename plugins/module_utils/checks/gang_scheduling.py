@@ -164,7 +164,7 @@ def kueue_gangs(ctx, version):
         ctx.create(manifest, namespace=manifest["metadata"].get("namespace"))
     cq_path = "/apis/%s/clusterqueues/%s" % (version, name)
     active = kube.wait_until(lambda: (kube.condition(kube.get_json(ctx.api, cq_path), "Active") or {}).get(
-        "status") == "True", 60, interval=2)
+        "status") == "True", kube.budget(ctx, 60), interval=2)
     cq_active = kube.condition(kube.get_json(ctx.api, cq_path), "Active")
     steps = [Step("queues", PASS if active else FAIL,
                   "ClusterQueue %s %s by the Kueue controller" % (name, "set Active" if active else "not set Active"),
@@ -172,7 +172,7 @@ def kueue_gangs(ctx, version):
     if not active:
         return steps
 
-    timeout = kube.option(ctx, SETTINGS, "admit_timeout_s")
+    timeout = kube.budget(ctx, kube.option(ctx, SETTINGS, "admit_timeout_s"))
     ctx.create(gang_job("gang-fits", name, size, ctx.labels), namespace=namespace)
     started = time.monotonic()
 
@@ -195,8 +195,8 @@ def kueue_gangs(ctx, version):
 
     batch.delete_namespaced_job("gang-fits", namespace, propagation_policy="Foreground")
     kube.wait_until(lambda: not _job_pods(core, namespace, "gang-fits") and
-                    _workload(ctx, version, namespace, "gang-fits") is None, 60, interval=2)
-    window = kube.option(ctx, SETTINGS, "window_s")
+                    _workload(ctx, version, namespace, "gang-fits") is None, kube.budget(ctx, 60), interval=2)
+    window = kube.budget(ctx, kube.option(ctx, SETTINGS, "window_s"))
     ctx.create(gang_job("gang-too-big", name, size + 1, ctx.labels), namespace=namespace)
     deadline = time.monotonic() + window
     ran = {}
@@ -250,13 +250,13 @@ def volcano_gangs(ctx, version):
     ctx.create(volcano_queue(version, queue, size))
     queue_path = "/apis/%s/queues/%s" % (version, queue)
     state = kube.wait_until(lambda: ((kube.get_json(ctx.api, queue_path).get("status") or {}).get("state") == "Open"),
-                            60, interval=2)
+                            kube.budget(ctx, 60), interval=2)
     steps = [Step("queues", PASS if state else FAIL, "Volcano Queue %s %s by the controller"
                   % (queue, "Open" if state else "never set Open"),
                   {"queue": queue, "status": kube.get_json(ctx.api, queue_path).get("status")})]
     if not state:
         return steps
-    timeout = kube.option(ctx, SETTINGS, "admit_timeout_s")
+    timeout = kube.budget(ctx, kube.option(ctx, SETTINGS, "admit_timeout_s"))
     group, pods = volcano_gang(version, "gang-fits", queue, size, ctx.labels)
     ctx.create(group, namespace=namespace)
     for pod in pods:
@@ -276,8 +276,8 @@ def volcano_gangs(ctx, version):
     steps.append(Step("gang_fits", PASS, "a gang of %d GPU pods within the queue's capability: all bound and ran in "
                       "%.0f s" % (size, evidence["seconds"]), evidence))
     core.delete_collection_namespaced_pod(namespace, label_selector="gang=gang-fits", grace_period_seconds=0)
-    kube.wait_until(lambda: not _gang_pods(core, namespace, "gang-fits"), 60, interval=2)
-    window = kube.option(ctx, SETTINGS, "window_s")
+    kube.wait_until(lambda: not _gang_pods(core, namespace, "gang-fits"), kube.budget(ctx, 60), interval=2)
+    window = kube.budget(ctx, kube.option(ctx, SETTINGS, "window_s"))
     group, pods = volcano_gang(version, "gang-too-big", queue, size + 1, ctx.labels)
     ctx.create(group, namespace=namespace)
     for pod in pods:

@@ -168,6 +168,7 @@ def exercise(ctx):
     ctx.create(hpa(name, metric, str(kube.option(ctx, SETTINGS, "target")), kube.option(ctx, SETTINGS, "max_replicas")),
                namespace=namespace)
     started = time.monotonic()
+    timeout = kube.budget(ctx, timeout)
     kube.wait_until(lambda: _hpa_state(ctx, namespace, name)["conditions"].get("ScalingActive", "").startswith("True"),
                     timeout, interval=3)
     state = _hpa_state(ctx, namespace, name)
@@ -194,7 +195,8 @@ def exercise(ctx):
                                               {"metadata": {"annotations": {annotation: str(load)}}})
             return apps.read_namespaced_deployment(name, namespace).spec.replicas == wanted
 
-        reached = kube.wait_until(replicas_reached, timeout, interval=3)
+        wait = kube.budget(ctx, timeout)
+        reached = kube.wait_until(replicas_reached, wait, interval=3)
         state = _hpa_state(ctx, namespace, name)
         state["load_percent"] = load
         if reached:
@@ -202,7 +204,7 @@ def exercise(ctx):
                 load, wanted, time.monotonic() - started, _metric_value(state)), state))
         else:
             steps.append(Step(phase, FAIL, "GPU load %s%%: Deployment not at %d replica(s) within %d s (%s)" % (
-                load, wanted, timeout, state["conditions"].get("AbleToScale") or state["conditions"]), state))
+                load, wanted, wait, state["conditions"].get("AbleToScale") or state["conditions"]), state))
             break
     return steps
 

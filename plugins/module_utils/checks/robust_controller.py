@@ -170,7 +170,7 @@ def exercise(ctx, operator, crds):
     created = ctx.create(dict(valid, metadata=dict(valid["metadata"], namespace=namespace)), namespace=namespace)
     path = "/apis/%s/namespaces/%s/%s/%s" % (valid["apiVersion"], namespace, _plural(crds, valid["kind"]),
                                              created["metadata"]["name"])
-    timeout = kube.option(ctx, SETTINGS, "reconcile_timeout_s")
+    timeout = kube.budget(ctx, kube.option(ctx, SETTINGS, "reconcile_timeout_s"))
     started = time.monotonic()
     status_seen = kube.wait_until(lambda: reconciled(kube.get_json(ctx.api, path)), timeout, interval=2)
     if status_seen:
