@@ -64,6 +64,12 @@ def workload_targets(targets, infra_jobs, exclude_namespaces):
     return workload, seen
 
 
+def stand_in_marks(labels):
+    """Target labels declaring the workload a stand-in (e.g. stand_in="true"), as 'key=value' strings."""
+    return ["%s=%s" % (k, v) for k, v in sorted(labels.items())
+            if "stand_in" in k.lower() or "stand-in" in k.lower() or "stand-in" in str(v).lower()]
+
+
 def metric_names(query_result):
     """Metric names of a 'count by (__name__) (...)' vector result, minus up/scrape_* series."""
     names = [(r.get("metric") or {}).get("__name__") for r in (query_result.get("data") or {}).get("result") or []]
@@ -144,10 +150,12 @@ def run(ctx):
                                                             or "none"), {"targets": seen, "excluded_namespaces": excluded}))
         return steps
     target = workload[0]["labels"]
-    steps.append(Step("workload_target", PASS, "Prometheus discovered and scrapes workload target job=%s instance=%s%s"
+    marks = stand_in_marks(target)
+    steps.append(Step("workload_target", PASS, "Prometheus discovered and scrapes workload target job=%s instance=%s%s%s"
                       % (target.get("job"), target.get("instance"),
-                         " (namespace %s)" % target_namespace(workload[0]) if target_namespace(workload[0]) else ""),
-                      {"targets": seen}))
+                         " (namespace %s)" % target_namespace(workload[0]) if target_namespace(workload[0]) else "",
+                         "; the workload is a STAND-IN (%s)" % ", ".join(marks) if marks else ""),
+                      dict({"targets": seen, "target_labels": target}, **({"stand_in": marks} if marks else {}))))
     selector = '{job="%s",instance="%s"}' % (target.get("job"), target.get("instance"))
     result = get("/api/v1/query", {"query": "count by (__name__) (%s)" % selector})
     names = metric_names(result)

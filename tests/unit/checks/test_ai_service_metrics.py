@@ -40,3 +40,8 @@ def test_metric_names_drop_prometheus_internal_series():
     ]}}
     assert check.metric_names(result) == ["inference_requests_total"]
     assert check.metric_names({"data": {"result": []}}) == []
+
+
+def test_stand_in_target_labels_are_named():
+    assert check.stand_in_marks({"job": "kubernetes-services", "stand_in": "true"}) == ["stand_in=true"]
+    assert check.stand_in_marks({"job": "vllm", "namespace": "ml"}) == []
