@@ -64,6 +64,20 @@ def workload_targets(targets, infra_jobs, exclude_namespaces):
     return workload, seen
 
 
+def discovery_of(target):
+    """How Prometheus found a target, from its scrape pool and discovered labels."""
+    pool = target.get("scrapePool") or (target.get("labels") or {}).get("job", "")
+    discovered = target.get("discoveredLabels") or {}
+    if pool.startswith(("serviceMonitor/", "podMonitor/")):
+        return "prometheus-operator %s" % pool.split("/", 1)[0]
+    for kind in ("service", "pod", "endpoints", "endpointslice"):
+        if discovered.get("__meta_kubernetes_%s_annotation_prometheus_io_scrape" % kind) == "true":
+            return "Kubernetes service discovery, prometheus.io/scrape annotation on the %s" % kind
+    if any(k.startswith("__meta_kubernetes_") for k in discovered):
+        return "Kubernetes service discovery (%s)" % (discovered.get("__meta_kubernetes_namespace") or "cluster")
+    return "static or other configuration (job %s)" % pool
+
+
 def stand_in_marks(labels):
     """Target labels declaring the workload a stand-in (e.g. stand_in="true"), as 'key=value' strings."""
     return ["%s=%s" % (k, v) for k, v in sorted(labels.items())
@@ -155,7 +169,8 @@ def run(ctx):
                       % (target.get("job"), target.get("instance"),
                          " (namespace %s)" % target_namespace(workload[0]) if target_namespace(workload[0]) else "",
                          "; the workload is a STAND-IN (%s)" % ", ".join(marks) if marks else ""),
-                      dict({"targets": seen, "target_labels": target}, **({"stand_in": marks} if marks else {}))))
+                      dict({"targets": seen, "target_labels": target, "discovered_by": discovery_of(workload[0])},
+                           **({"stand_in": marks} if marks else {}))))
     selector = '{job="%s",instance="%s"}' % (target.get("job"), target.get("instance"))
     result = get("/api/v1/query", {"query": "count by (__name__) (%s)" % selector})
     names = metric_names(result)

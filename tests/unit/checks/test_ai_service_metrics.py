@@ -45,3 +45,14 @@ def test_metric_names_drop_prometheus_internal_series():
 def test_stand_in_target_labels_are_named():
     assert check.stand_in_marks({"job": "kubernetes-services", "stand_in": "true"}) == ["stand_in=true"]
     assert check.stand_in_marks({"job": "vllm", "namespace": "ml"}) == []
+
+
+def test_discovery_mechanism_is_named():
+    assert check.discovery_of({"scrapePool": "serviceMonitor/ml/vllm/0", "labels": {}}) == \
+        "prometheus-operator serviceMonitor"
+    annotated = {"labels": {"job": "kubernetes-services"}, "discoveredLabels": {
+        "__meta_kubernetes_namespace": "ml", "__meta_kubernetes_service_annotation_prometheus_io_scrape": "true"}}
+    assert check.discovery_of(annotated) == \
+        "Kubernetes service discovery, prometheus.io/scrape annotation on the service"
+    assert check.discovery_of({"labels": {"job": "x"}, "discoveredLabels": {"__address__": "1.2.3.4:80"}}) == \
+        "static or other configuration (job x)"
