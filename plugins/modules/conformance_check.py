@@ -58,7 +58,7 @@ options:
     default: 300
   settings:
     description:
-      - Per-check settings, keyed by requirement id, for example C({gang_scheduling: {queue_name: team-a}}).
+      - "Per-check settings, keyed by requirement id, for example C({gang_scheduling: {gang_size: 2}})."
       - Keys a check does not declare fail the module with the list of valid keys; see docs/verify.md.
       - Settings of checklist ids not in O(requirements) are ignored, so one dict serves every call.
     type: dict

@@ -10,11 +10,11 @@ module: conformance_report
 short_description: Write the AI conformance evidence files and validate PRODUCT.yaml offline
 version_added: 0.1.0
 description:
-  - Writes four files to O(output_dir) from the results of M(ai_conformance.rke2.conformance_check)
+  - Writes four files to O(output_dir) from the results of M(ai_conformance.rke2.conformance_check),
     C(results.json) (every result with its evidence), C(junit.xml) (gotestsum layout, one testcase per check,
     named like the upstream kubernetes-sigs/ai-conformance test where one exists), C(report.md) and
     C(PRODUCT.yaml) (the CNCF submission file for O(checklist_version)).
-  - PRODUCT.yaml status comes from the result: pass is C(Implemented) with evidence
+  - PRODUCT.yaml status comes from the result. Pass is C(Implemented) with evidence
     C(file://junit.xml#<Test>), fail is C(Not Implemented), skip is C(N/A) with the reason as notes, error
     leaves the status empty for a person to decide. O(product_overrides) adjusts single entries.
   - PRODUCT.yaml is then checked offline against the rules of the CNCF validator (every category and id

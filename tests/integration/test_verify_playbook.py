@@ -137,7 +137,8 @@ def test_leftovers_from_an_earlier_run_are_removed(sim, kubeconfig, tmp_path, ap
     client.CoreV1Api(api).create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(
         name="aiconf-leftover-test", labels={"ai-conformance.rke2/verifier": "true"})))
     proc, _out = run_verify(tmp_path, {"verify_kubeconfig": kubeconfig, "verify_active": False,
-                                       "verify_fail_on_must": False, "verify_requirements": ["gang_scheduling"]})
+                                       "verify_cleanup": True, "verify_fail_on_must": False,
+                                       "verify_requirements": ["gang_scheduling"]})
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert labelled_namespaces(api) == []
 

@@ -109,7 +109,7 @@ def test_check_that_errors_after_creating_still_cleans_up(sim, api, accounts, tm
 
 def test_no_rights_gives_403_per_check_and_the_report_is_written(sim, accounts, tmp_path):
     proc, out = run_verify(tmp_path, {"verify_kubeconfig": accounts["none"], "verify_active": False,
-                                      "verify_fail_on_must": False})
+                                      "verify_cleanup": True, "verify_fail_on_must": False})
     assert (out / "report.md").exists() and (out / "PRODUCT.yaml").exists(), proc.stdout[-3000:]
     statuses = _statuses(out)
     assert len(statuses) == 15
