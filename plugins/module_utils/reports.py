@@ -362,7 +362,7 @@ def _check_evidence(ref, product_dir, files, junit_cache):
     if re.match(r"^https?://", ref):
         return None  # reachability is an online check
     path = ref[len("file://"):] if ref.startswith("file://") else ref
-    path, _, test = path.partition("#")
+    path, test = (path.split("#", 1) + [""])[:2]
     if path.startswith("/") or ".." in path.split("/"):
         return "paths must stay inside the product directory"
     name = os.path.basename(path)
@@ -430,8 +430,8 @@ def report_md(run, results, validation=None):
         out += ["**MUST requirements not met:** " + ", ".join("`%s` (%s)" % (r["id"], r["status"]) for r in bad), ""]
     out += ["## Summary", "", "| id | category | level | status | test | message |", "|---|---|---|---|---|---|"]
     for r in results:
-        out.append("| `%s` | %s | %s | **%s** | %s | %s |" % (r["id"], r.get("category", ""), r["level"],
-                                                             r["status"].upper(), r["junit_name"], _md(r["message"])))
+        out.append("| `%s` | %s | %s | **%s** | %s | %s |" % (
+            r["id"], r.get("category", ""), r["level"], r["status"].upper(), r["junit_name"], _md(r["message"])))
     out += ["", "## Details", ""]
     for r in results:
         out += ["### %s (%s, %s)" % (r["id"], r["level"], r["status"].upper()), ""]

@@ -21,7 +21,7 @@ description:
     becomes an V(error) result naming it.
   - Settings are validated against each check's declared settings before anything runs.
 author:
-  - ai_conformance.rke2 contributors
+  - ai_conformance.rke2 contributors (@ai-conformance)
 extends_documentation_fragment:
   - ai_conformance.rke2.cluster_auth
 attributes:

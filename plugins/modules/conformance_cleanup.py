@@ -16,7 +16,7 @@ description:
     section, so nothing labelled remains even when a check or the play fails.
   - Idempotent; reports changed only when it deleted something.
 author:
-  - ai_conformance.rke2 contributors
+  - ai_conformance.rke2 contributors (@ai-conformance)
 extends_documentation_fragment:
   - ai_conformance.rke2.cluster_auth
 attributes:

@@ -17,7 +17,7 @@ description:
   - Read-only; the only request is C(GET /version). An unreachable API server, a bad kubeconfig, an unknown
     checklist version or an unknown requirement id each fail with one message naming the problem.
 author:
-  - ai_conformance.rke2 contributors
+  - ai_conformance.rke2 contributors (@ai-conformance)
 extends_documentation_fragment:
   - ai_conformance.rke2.cluster_auth
 attributes:

@@ -23,7 +23,7 @@ description:
     checked offline. A MUST that is not Implemented gives a warning.
   - Files are rewritten only when their content changes.
 author:
-  - ai_conformance.rke2 contributors
+  - ai_conformance.rke2 contributors (@ai-conformance)
 attributes:
   check_mode:
     support: full
