@@ -15,7 +15,7 @@ ROLES = ("gateway_api", "gpu_operator", "azure_ccm", "cluster_autoscaler", "gpu_
          "ai_operator")
 # Credentials the secret scans look for in -vvv output.
 AZURE_SECRET = "az-Cl13nt-S3cr3t-4f7a"
-RKE2_TOKEN = "K10rke2-t0k3n-9c2e::server:8d1b"
+RKE2_TOKEN = "rke2-t0k3n-9c2e-8d1b-s3cr3t"
 
 
 class SiteRun:
@@ -34,6 +34,7 @@ class SiteRun:
         allvars.update({
             "azure_ccm_cloud_config_path": str(self.cloud_config),
             "rke2_token": RKE2_TOKEN,
+            "rke2_version": "v1.35.5+rke2r2",
             "site_kubeconfig": self.kubeconfig or "",
         })
         allvars.update(extra)

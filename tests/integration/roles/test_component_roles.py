@@ -200,3 +200,23 @@ def test_secrets_never_in_verbose_output(site):
     # A changed secret in check+diff mode: still hidden.
     proc = run.run(*COMPONENTS, "-vvv", "--diff", "--check", **dict(AZURE_VARS, azure_ccm_client_secret=AZURE_SECRET + "2"))
     assert AZURE_SECRET not in proc.stdout
+
+
+def test_rke2_token_not_in_verbose_check_run(site):
+    """The whole site.yml in check mode at -vvv: the rke2 play checks the token (under no_log) and gets as far
+    as the artifact download, which fails here (no internet); the token never shows up."""
+    run = site()
+    proc = run.run("--check", "--diff", "-vvv", check=False, **AZURE_VARS)
+    assert "Test the join token format" in proc.stdout, proc.stdout[-3000:]
+    assert RKE2_TOKEN not in proc.stdout and AZURE_SECRET not in proc.stdout
+
+
+def test_crd_wait_names_missing_crds(sim_factory, site):
+    """Without Kueue installed, the queue objects are not applied: the wait fails naming the CRDs."""
+    bare = sim_factory("component-bare", gpu_nodes=1, gpus_per_node=1, dra=False)
+    run = site(str(bare.kubeconfig))
+    only_kueue = ("--tags", "cluster_objects", "--skip-tags", "rke2,gateway_api,gpu_metrics,ai_operator")
+    proc = run.run(*only_kueue, check=False, gang_scheduler_wait_timeout=5)
+    assert proc.returncode != 0
+    assert ("CRDs not established after 5 s: resourceflavors.kueue.x-k8s.io, clusterqueues.kueue.x-k8s.io, "
+            "localqueues.kueue.x-k8s.io") in proc.stdout, proc.stdout[-3000:]
