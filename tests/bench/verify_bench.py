@@ -101,7 +101,7 @@ def measure(nodes, workdir, keep, idle_window=15.0):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--nodes", default="10,1000", help="comma-separated GPU node counts")
     parser.add_argument("--keep", action="store_true", help="leave the clusters running")
     args = parser.parse_args()
