@@ -57,7 +57,7 @@ def test_manifests_accepted_by_api_server(crd_sim, site, tmp_path, variant):
     assert recap(out)["failed"] == 0
     files = sorted(run.manifests.glob("*.yaml"))
     kinds = [(name, d["kind"], d["metadata"]["name"]) for name, d in run.documents()]
-    assert ("rke2-traefik-config.yaml", "HelmChartConfig", "rke2-traefik") in kinds
+    assert ("traefik-gateway-api.yaml", "HelmChartConfig", "rke2-traefik") in kinds
     assert ("gpu-operator.yaml", "HelmChart", "gpu-operator") in kinds
     for path in files:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
