@@ -47,8 +47,8 @@ def test_fixture_endpoint_behind_external_name_service_passes(api, namespace):
     assert statuses(result) == {"endpoint": PASS, "utilization": PASS, "memory": PASS,
                                 "temperature": SKIP, "power": SKIP}, result.to_dict()
     assert result.status == PASS
-    assert step(result, "utilization").evidence["devices"] == ["host=fixture-node,gpu=0,UUID=GPU-0000",
-                                                                "host=fixture-node,gpu=1,UUID=GPU-0001"]
+    assert step(result, "utilization").evidence["devices"] == [
+        "host=fixture-node,gpu=0,UUID=GPU-0000", "host=fixture-node,gpu=1,UUID=GPU-0001"]
     via = step(result, "endpoint").evidence["via"]
     # The API server's service proxy cannot reach an ExternalName Service; the check says it went direct.
     assert via.startswith("direct http://127.0.0.1:%d/metrics" % server.server_port) and "refused" in via

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from kubernetes import client
 
+from ansible_collections.ai_conformance.rke2.plugins.module_utils import kube
 from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import FAIL, PASS
 
 from tests.integration.checks.accel_support import added, run, statuses, step
@@ -55,12 +56,8 @@ def test_no_gang_scheduler_fails(api):
 
 def test_kueue_crds_without_controller_fail(kueue_crds_only):
     api = kueue_crds_only
-    ok = client.ApiextensionsV1Api(api)
-    ready = lambda: all((c.status.conditions or []) and any(x.type == "Established" and x.status == "True"  # noqa: E731
-                                                           for x in c.status.conditions)
-                        for c in ok.list_custom_resource_definition().items if c.spec.group == "kueue.x-k8s.io")
-    from ansible_collections.ai_conformance.rke2.plugins.module_utils import kube
-    assert kube.wait_until(ready, 30)
+    assert kube.wait_until(lambda: all(c["established"] for c in kube.crds_of_group(api, "kueue.x-k8s.io").values()),
+                           30)
     result = run(api, "gang_scheduling")
     assert statuses(result) == {"crds": PASS, "controller": FAIL}, result.to_dict()
     assert "nothing shows a running controller" in step(result, "controller").message
@@ -100,8 +97,6 @@ def fixture_crd(plural, kind, scope):
 
 
 def test_volcano_api_without_controllers_fails(api):
-    from ansible_collections.ai_conformance.rke2.plugins.module_utils import kube
-
     with added(api, fixture_crd("podgroups", "PodGroup", "Namespaced"), fixture_crd("queues", "Queue", "Cluster")):
         assert kube.wait_until(lambda: all(c["established"] for c in kube.crds_of_group(
             api, "scheduling.volcano.sh").values()), 30)

@@ -27,8 +27,8 @@ def test_infrastructure_and_unhealthy_targets_do_not_count():
 
 
 def test_healthy_workload_target_counts():
-    workload, _ = check.workload_targets([target("prometheus"), target("vllm-inference", namespace="ml")],
-                                         INFRA, ["kube-system"])
+    targets = [target("prometheus"), target("vllm-inference", namespace="ml")]
+    workload, _seen = check.workload_targets(targets, INFRA, ["kube-system"])
     assert [w["labels"]["job"] for w in workload] == ["vllm-inference"]
 
 

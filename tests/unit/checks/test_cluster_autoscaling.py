@@ -1,7 +1,6 @@
 """Decision logic of cluster_autoscaling: status ConfigMap parsing, detection, node groups (no cluster)."""
 
 import calendar
-import time
 
 import pytest
 from kubernetes import client
@@ -50,7 +49,7 @@ def test_legacy_text_status():
 
 
 def test_nothing_installed_skips():
-    status, message, _ = check.detect([], None, NOW, 180)
+    status, message, _evidence = check.detect([], None, NOW, 180)
     assert status == SKIP and "no cluster autoscaler installed" in message
 
 
@@ -60,7 +59,7 @@ def test_fresh_status_configmap_detects_out_of_cluster_autoscaler():
 
 
 def test_stale_status_configmap_fails():
-    status, message, _ = check.detect([], configmap(STATUS), NOW + 3600, 180)
+    status, message, _evidence = check.detect([], configmap(STATUS), NOW + 3600, 180)
     assert status == FAIL and "not running" in message
 
 
@@ -70,7 +69,7 @@ def test_unreadable_status_fails():
 
 def test_deployment_readiness_decides():
     assert check.detect([deployment(1)], None, NOW, 180)[0] == PASS
-    status, message, _ = check.detect([deployment(0)], configmap(STATUS), NOW, 180)
+    status, message, _evidence = check.detect([deployment(0)], configmap(STATUS), NOW, 180)
     assert status == FAIL and "0/1" in message
 
 

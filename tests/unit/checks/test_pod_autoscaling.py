@@ -19,8 +19,8 @@ def test_no_apiservice_fails():
 
 
 def test_unavailable_apiservice_fails_with_reason():
-    step = check.apiservice_step({"v1beta1.custom.metrics.k8s.io": apiservice("False", "FailedDiscoveryCheck",
-                                                                             "connection refused")})
+    down = apiservice("False", "FailedDiscoveryCheck", "connection refused")
+    step = check.apiservice_step({"v1beta1.custom.metrics.k8s.io": down})
     assert step.status == FAIL and "FailedDiscoveryCheck" in step.message
 
 

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.unit
 
 DCGM = '''# HELP DCGM_FI_DEV_GPU_UTIL GPU utilization (in %).
 # TYPE DCGM_FI_DEV_GPU_UTIL gauge
-DCGM_FI_DEV_GPU_UTIL{gpu="0",UUID="GPU-604ac76c",pci_bus_id="00000000:00:1E.0",device="nvidia0",modelName="Tesla T4",Hostname="node1",DCGM_FI_DRIVER_VERSION="580.126.20",container="main",namespace="ml",pod="infer-0"} 87
+DCGM_FI_DEV_GPU_UTIL{gpu="0",UUID="GPU-604ac76c",pci_bus_id="00000000:00:1E.0",device="nvidia0",modelName="Tesla T4",\
+Hostname="node1",DCGM_FI_DRIVER_VERSION="580.126.20",container="main",namespace="ml",pod="infer-0"} 87
 # HELP DCGM_FI_DEV_FB_USED Framebuffer memory used (in MiB).
 # TYPE DCGM_FI_DEV_FB_USED gauge
 DCGM_FI_DEV_FB_USED{gpu="0", UUID="GPU-604ac76c",container="",namespace="",pod=""} 1952 1700000000000
