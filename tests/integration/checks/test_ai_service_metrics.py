@@ -1,10 +1,9 @@
 """ai_service_metrics against the simulated cluster's real API server.
 
-No Prometheus -> fail. The other states run the REAL Prometheus server (the binary the sim add-ons
-build from Debian's package) as a local process behind an ExternalName Service, scraping itself and a
-TEST FIXTURE workload endpoint (127.0.0.1, canned inference-server metrics in the exposition format).
-Prometheus's discovery here is a static scrape config, as in the sim's prometheus add-on (Debian's
-build has no Kubernetes service discovery).
+No Prometheus -> fail. The other states run the REAL Prometheus server (the binary the sim's prometheus
+add-on builds) as a local process behind an ExternalName Service, scraping itself and a TEST FIXTURE
+workload endpoint (127.0.0.1, canned inference-server metrics in the exposition format). Discovery here
+is a static scrape config, as in the sim's prometheus add-on (no pods run code on kwok nodes).
 """
 
 import json
@@ -41,9 +40,10 @@ def free_port():
 
 
 def prometheus_binary():
-    from tests.sim.addons import _common
+    """The Prometheus server the sim's prometheus add-on runs (built from its Go module, cached)."""
+    from tests.sim.addons import prometheus
 
-    return _common.build("prometheus", "prometheus", _common.pins()["ADDON_PROMETHEUS_DEB_VERSION"])
+    return prometheus.build()
 
 
 def query(port, promql):
@@ -75,7 +75,7 @@ def prometheus(api, tmp_path_factory):
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    if len([r for r in query(port, "up == 1")]) == 2:
+                    if len(query(port, "up == 1")) == 2:
                         break
                 except OSError:
                     pass
@@ -111,6 +111,7 @@ def test_workload_target_scraped_by_real_prometheus_passes(api, prometheus):
     targets = {t["job"]: t for t in step(result, "workload_target").evidence["targets"]}
     assert targets["prometheus"]["infrastructure"] is True and targets["inference-stub"]["infrastructure"] is False
     assert step(result, "prometheus").evidence["via"].startswith("direct http://127.0.0.1:")
+    assert step(result, "workload_target").evidence["discovered_by"] == "static or other configuration (job inference-stub)"
 
 
 def test_only_infrastructure_targets_fail(api, prometheus):
