@@ -148,11 +148,33 @@ build_kueue() {
 build_prometheus-adapter() {
   local v=$ADDON_PROMETHEUS_ADAPTER_VERSION dest="$SIM_CACHE/prometheus-adapter-$ADDON_PROMETHEUS_ADAPTER_VERSION"
   [[ -x $dest/bin/adapter ]] && { log "prometheus-adapter cached in $dest"; return 0; }
-  local t0=$SECONDS mod=sigs.k8s.io/prometheus-adapter
-  mkdir -p "$dest/bin"
+  local t0=$SECONDS mod=sigs.k8s.io/prometheus-adapter work="$dest/src"
+  mkdir -p "$work" "$dest/bin"
   log "building prometheus-adapter $v ($mod/cmd/adapter)"
-  go_run "$mod" env GOBIN="$dest/bin" GOFLAGS=-buildvcs=false go install -trimpath -ldflags "-s -w" "$mod/cmd/adapter@$v"
+  # `go install pkg@version` would read the module's version list for deprecations, which the proxy
+  # refuses (403) for this module; a wrapper module requiring the served version builds the same code.
+  local src
+  src=$(cd "$work" && module_dir "$mod@$v")
+  { echo "module ai-conformance.invalid/simadapter"; grep -E '^go ' "$src/go.mod"; echo "require $mod $v"; } > "$work/go.mod"
+  cp "$src/go.sum" "$work/go.sum"
+  (cd "$work" && go_run "$mod" go build -trimpath -ldflags "-s -w" -o "$dest/bin/adapter" "$mod/cmd/adapter")
   log "prometheus-adapter built in $((SECONDS - t0)) s"
+}
+
+build_prometheus-server() {
+  local v=$ADDON_PROMETHEUS_VERSION dest="$SIM_CACHE/prometheus-server-$ADDON_PROMETHEUS_VERSION"
+  [[ -x $dest/bin/prometheus ]] && { log "prometheus $v cached in $dest"; return 0; }
+  local t0=$SECONDS mod=github.com/prometheus/prometheus
+  mkdir -p "$dest/bin"
+  log "building prometheus $v ($mod/cmd/prometheus, Kubernetes service discovery only)"
+  # Prometheus's plugins/ build tags: remove_all_sd drops every service discovery but the ones enabled
+  # back (enable_kubernetes_sd); static and file SD are always in. The web UI assets are not embedded
+  # (no builtinassets tag): the HTTP API is all the simulated cluster uses.
+  go_run "$mod" env GOBIN="$dest/bin" GOFLAGS=-buildvcs=false go install -trimpath \
+    -tags remove_all_sd,enable_kubernetes_sd \
+    -ldflags "-s -w -X github.com/prometheus/common/version.Version=$ADDON_PROMETHEUS_RELEASE -X github.com/prometheus/common/version.Branch=module-$v" \
+    "$mod/cmd/prometheus@$v"
+  log "prometheus built in $((SECONDS - t0)) s"
 }
 
 build_prometheus() {
@@ -172,10 +194,10 @@ build_prometheus() {
   log "prometheus unpacked in $((SECONDS - t0)) s"
 }
 
-[[ $# -gt 0 ]] || { log "usage: $0 cluster-autoscaler|traefik|kueue|prometheus-adapter|prometheus ..."; exit 2; }
+[[ $# -gt 0 ]] || { log "usage: $0 cluster-autoscaler|traefik|kueue|prometheus-adapter|prometheus-server|prometheus ..."; exit 2; }
 for c in "$@"; do
   case $c in
-    cluster-autoscaler|traefik|kueue|prometheus-adapter|prometheus) "build_$c" ;;
+    cluster-autoscaler|traefik|kueue|prometheus-adapter|prometheus|prometheus-server) "build_$c" ;;
     *) log "unknown component '$c'"; exit 2 ;;
   esac
 done
