@@ -187,3 +187,37 @@ def test_bad_input_gives_one_clear_message(sim, kubeconfig, tmp_path, case):
     assert expected in " ".join(proc.stdout.split()), proc.stdout[-3000:]
     assert "Traceback" not in proc.stdout
     assert not out.exists()  # bad input changes nothing
+
+
+def test_gpu_nodes_facts_reach_the_checks(sim, kubeconfig, tmp_path):
+    """The gather play's node facts arrive in ctx.hosts.
+
+    Stand-ins: the "GPU host" is this machine over a local connection, named like a simulated node;
+    nvidia-smi is a script printing a fixed CSV line, the toolkit config a file in a temp dir.
+    """
+    import sys
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    smi = bin_dir / "nvidia-smi"
+    smi.write_text("#!/bin/sh\n# stand-in for nvidia-smi (no GPU here)\n"
+                   "echo '0, GPU-00000000-0000-0000-0000-000000000000, NVIDIA H100 80GB HBM3, 580.95.05'\n")
+    smi.chmod(0o755)
+    toolkit = tmp_path / "config.toml"
+    toolkit.write_text("accept-nvidia-visible-devices-envvar-when-unprivileged = false\n"
+                       "accept-nvidia-visible-devices-as-volume-mounts = true\n")
+    inventory = ("all:\n  children:\n    gpu_nodes:\n      hosts:\n        sim-gpu-0:\n"
+                 "          ansible_connection: local\n          ansible_become: false\n"
+                 "          ansible_python_interpreter: %s\n" % sys.executable)
+    proc, out = run_verify(tmp_path, {"verify_kubeconfig": kubeconfig, "verify_active": False,
+                                      "verify_fail_on_must": False,
+                                      "verify_toolkit_config_paths": [str(tmp_path / "missing.toml"), str(toolkit)]},
+                           args=("--tags", "driver_runtime_management,secure_accelerator_access"),
+                           inventory_text=inventory, path_prefix=bin_dir)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    by_id = {r["id"]: r for r in results(out)["results"]}
+    smi_evidence = by_id["driver_runtime_management"]["evidence"].get("host_versions_match") or {}
+    assert smi_evidence.get("sim-gpu-0", {}).get("nvidia_smi_driver") == ["580.95.05"], by_id["driver_runtime_management"]
+    steps = {s["name"]: s for s in by_id["secure_accelerator_access"]["steps"]}
+    assert "no host in inventory group gpu_nodes" not in steps["toolkit_config"]["message"]
+    assert "sim-gpu-0" in by_id["secure_accelerator_access"]["evidence"].get("toolkit_config", {}), steps

@@ -15,14 +15,14 @@ VERIFIER_LABEL = "ai-conformance.rke2/verifier"
 FILES = ("results.json", "junit.xml", "report.md", "PRODUCT.yaml")
 
 
-def run_verify(tmp_path, extra_vars=None, args=(), timeout=900):
-    """ansible-playbook playbooks/verify.yml with an inventory whose gpu_nodes group is empty.
+def run_verify(tmp_path, extra_vars=None, args=(), timeout=900, inventory_text=None, path_prefix=None):
+    """ansible-playbook playbooks/verify.yml, by default with an inventory whose gpu_nodes group is empty.
 
     Returns (CompletedProcess with stdout+stderr in .stdout, output dir).
     """
     tmp_path.mkdir(parents=True, exist_ok=True)
     inventory = tmp_path / "inventory.yml"
-    inventory.write_text("all:\n  children:\n    gpu_nodes:\n      hosts: {}\n")
+    inventory.write_text(inventory_text or "all:\n  children:\n    gpu_nodes:\n      hosts: {}\n")
     out = tmp_path / "report"
     variables = {"verify_output_dir": str(out), "verify_check_poll": 1}
     variables.update(extra_vars or {})
@@ -30,6 +30,8 @@ def run_verify(tmp_path, extra_vars=None, args=(), timeout=900):
     var_file.write_text(json.dumps(variables))
     env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_FORCE_COLOR="0", PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+    if path_prefix:
+        env["PATH"] = str(path_prefix) + os.pathsep + env["PATH"]
     for key in [k for k in env if k.startswith("K8S_AUTH_")] + ["KUBECONFIG"]:
         env.pop(key, None)
     cmd = [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory),
