@@ -1,9 +1,7 @@
-"""Shared pieces of the add-on tests: one simulated cluster running every add-on (started once per
-session through sim_factory), and a check runner going through runner.run_check like verify does."""
+"""Shared pieces of the add-on tests: the add-ons of the shared add-on cluster (fixture addon_sim in
+conftest.py) and a check runner going through runner.run_check like verify does."""
 
 from __future__ import annotations
-
-import pytest
 
 from ansible_collections.ai_conformance.rke2.plugins.module_utils import runner
 from ansible_collections.ai_conformance.rke2.plugins.module_utils.context import CheckContext
@@ -12,11 +10,6 @@ from tests.sim.addons import ADDONS
 
 # The demo's shape: 2 simulated GPU nodes x 1 GPU, DRA on, every add-on.
 ALL_ADDONS = tuple(ADDONS)
-
-
-@pytest.fixture(scope="session")
-def addon_sim(sim_factory):
-    return sim_factory("addons", gpu_nodes=2, gpus_per_node=1, dra=True, addons=ALL_ADDONS)
 
 
 def run_check(api, check_id, settings=None, active=True, timeout=300):

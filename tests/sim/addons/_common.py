@@ -39,7 +39,7 @@ def build(component, binary, version):
     log("building add-on %s %s (cold Go builds take several minutes; cached in %s)"
         % (component, version, cache_dir(component, version)))
     proc = subprocess.run(["bash", str(BUILD_SCRIPT), component], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
+                          stderr=subprocess.STDOUT, text=True, check=False)
     sys.stderr.write(proc.stdout)
     if proc.returncode != 0 or not path.is_file():
         last = [line for line in proc.stdout.splitlines() if line.startswith("[addon-build]")]
@@ -121,7 +121,7 @@ def delete(cluster, manifests, wait=0):
         pending = still
         if pending:
             time.sleep(0.5)
-    return [m["metadata"]["name"] for _, m in pending]
+    return [manifest["metadata"]["name"] for _api, manifest in pending]
 
 
 def wait_for(cluster, process, what, ready, timeout, interval=0.5):

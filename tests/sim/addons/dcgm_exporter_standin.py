@@ -208,7 +208,7 @@ class Simulator:
         with self.lock:
             return {
                 "stand_in": STAND_IN,
-                "gpus": [dict(g) for _, g in sorted(self.gpus.items())],
+                "gpus": [dict(self.gpus[key]) for key in sorted(self.gpus)],
                 "allocations": list(self.assignments.values()),
                 "overrides": [{"node": n, "gpu": i, "metrics": m} for (n, i), m in self.overrides.items()],
                 "pod_overrides": [{"namespace": ns, "pod": p, "metrics": m}
@@ -298,7 +298,7 @@ def api_getter(kubeconfig):
     api = client.ApiClient(configuration)
 
     def get(path, query=None):
-        method, url, headers, body, _ = api.param_serialize(
+        method, url, headers, body, _files = api.param_serialize(
             "GET", path, query_params=list((query or {}).items()), header_params={"Accept": "application/json"},
             auth_settings=["BearerToken"])
         resp = api.call_api(method, url, header_params=headers, body=body, _request_timeout=10)

@@ -48,8 +48,8 @@ def manifests(port):
         _common.external_name_service(
             SERVICE, NAMESPACE, [("web", port)],
             labels={"app.kubernetes.io/name": "prometheus", _common.ADDON_LABEL: NAME},
-            annotations={"sim.ai-conformance.rke2/runs-as": "local process (Prometheus %s, Debian package) "
-                                                           "on 127.0.0.1:%d" % (_version(), port)}),
+            annotations={"sim.ai-conformance.rke2/runs-as":
+                         "local process (Prometheus %s, Debian package) on 127.0.0.1:%d" % (_version(), port)}),
     ]
 
 
