@@ -307,6 +307,7 @@ def crds_of_group(api_client, group):
             "served": [v["name"] for v in spec.get("versions") or [] if v.get("served")],
             "plural": (spec.get("names") or {}).get("plural"),
             "kind": (spec.get("names") or {}).get("kind"),
+            "namespaced": spec.get("scope") == "Namespaced",
         }
     return result
 

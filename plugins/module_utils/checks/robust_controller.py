@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from ansible_collections.ai_conformance.rke2.plugins.module_utils import kube
-from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import FAIL, PASS, Step
+from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import FAIL, PASS, SKIP, Step
 
 ID = "robust_controller"
 
@@ -73,12 +73,14 @@ SETTINGS = {
     "invalid_manifest": ({}, "a custom resource the operator's webhook must reject (overrides the built-in one)"),
     "valid_manifest": ({}, "a custom resource the operator must reconcile (overrides the built-in one)"),
     "reconcile_timeout_s": (120, "how long the controller may take to write the valid resource's status"),
+    "custom_operator": ({}, "an operator that is not built in: {name, group, crds: [plurals], deployments: [label "
+                            "selectors], names: [Deployment names]}; needs invalid_manifest and valid_manifest"),
 }
 
 
-def pick_operator(crds_by_group, wanted=""):
+def pick_operator(crds_by_group, wanted="", operators=None):
     """(key, operator) of the first known operator whose CRDs are present (or the wanted one), else (None, None)."""
-    for key, operator in OPERATORS.items():
+    for key, operator in (operators or OPERATORS).items():
         if (not wanted or key == wanted) and crds_by_group.get(operator["group"]):
             return key, operator
     return None, None
@@ -134,22 +136,42 @@ def _deployments(ctx, operator):
     return []
 
 
+def controller_step(operator, deployments, active):
+    """Step from the operator's Deployments (dicts). Without one, an active run lets the reconcile test decide
+    (a controller running outside the cluster shows itself only by reconciling); a passive run fails."""
+    shown, ready = kube.deployment_summary(deployments)
+    if ready:
+        return Step("controller", PASS, "%s controller ready: %s" % (operator["name"], ", ".join(shown)),
+                    {"deployments": shown})
+    if shown:
+        return Step("controller", FAIL, "%s controller not ready: %s" % (operator["name"], ", ".join(shown)),
+                    {"deployments": shown})
+    looked = "labels %s, names %s" % (", ".join(operator["deployments"]) or "-", ", ".join(operator["names"]) or "-")
+    if active:
+        return Step("controller", SKIP, "no %s controller Deployment found (%s); the reconcile test decides whether "
+                    "a controller runs" % (operator["name"], looked), {"looked_for": looked})
+    return Step("controller", FAIL, "%s controller Deployment not found (%s)" % (operator["name"], looked),
+                {"looked_for": looked})
+
+
 def run(ctx):
-    crds_by_group = {op["group"]: kube.crds_of_group(ctx.api, op["group"]) for op in OPERATORS.values()}
+    custom = kube.option(ctx, SETTINGS, "custom_operator")
+    if custom:
+        operators = {"custom": dict({"deployments": (), "names": (), "why_invalid": "user-supplied"}, **custom)}
+        if not (kube.option(ctx, SETTINGS, "invalid_manifest") and kube.option(ctx, SETTINGS, "valid_manifest")):
+            raise ValueError("custom_operator needs the invalid_manifest and valid_manifest settings")
+    else:
+        operators = OPERATORS
+    crds_by_group = {op["group"]: kube.crds_of_group(ctx.api, op["group"]) for op in operators.values()}
     wanted = kube.option(ctx, SETTINGS, "operator")
-    _key, operator = pick_operator(crds_by_group, wanted)
+    _key, operator = pick_operator(crds_by_group, wanted, operators)
     if operator is None:
-        looked = [("%s (%s)" % (op["name"], op["group"])) for k, op in OPERATORS.items() if not wanted or k == wanted]
+        looked = [("%s (%s)" % (op["name"], op["group"])) for k, op in operators.items() if not wanted or k == wanted]
         return [Step("operator", FAIL, "no AI operator installed: no CRDs of %s" % ", ".join(looked),
                      {"looked_for": looked})]
     crds = crds_by_group[operator["group"]]
     steps = [crd_step(operator, crds)]
-    deployments = _deployments(ctx, operator)
-    shown, ready = kube.deployment_summary(deployments)
-    steps.append(Step("controller", PASS if ready else FAIL, "%s controller %s" % (
-        operator["name"], ("ready: " + ", ".join(shown)) if ready else
-        ("not ready: " + ", ".join(shown)) if shown else "Deployment not found (labels %s, names %s)" % (
-            ", ".join(operator["deployments"]), ", ".join(operator["names"]))), {"deployments": shown}))
+    steps.append(controller_step(operator, _deployments(ctx, operator), ctx.active))
     steps.append(webhook_step(operator, kube.webhooks_for_group(ctx.api, operator["group"])))
     if ctx.active:
         steps += exercise(ctx, operator, crds)
@@ -162,14 +184,12 @@ def exercise(ctx, operator, crds):
     why = operator["why_invalid"] if not kube.option(ctx, SETTINGS, "invalid_manifest") else "user-supplied"
     namespace = ctx.scratch_namespace()
     steps = []
-    invalid_plural = _plural(crds, invalid["kind"])
-    path = "/apis/%s/namespaces/%s/%s" % (invalid["apiVersion"], namespace, invalid_plural)
-    body = dict(invalid, metadata=dict(invalid["metadata"], namespace=namespace))
+    path, body = _placed(crds, invalid, namespace)
     status, message = kube.dry_run_create(ctx.api, path, body)
     steps.append(rejection_step(dict(operator, invalid_kind=invalid["kind"]), status, message, why))
-    created = ctx.create(dict(valid, metadata=dict(valid["metadata"], namespace=namespace)), namespace=namespace)
-    path = "/apis/%s/namespaces/%s/%s/%s" % (valid["apiVersion"], namespace, _plural(crds, valid["kind"]),
-                                             created["metadata"]["name"])
+    path, body = _placed(crds, valid, namespace)
+    created = ctx.create(body, namespace=body["metadata"].get("namespace"))
+    path += "/" + created["metadata"]["name"]
     timeout = kube.budget(ctx, kube.option(ctx, SETTINGS, "reconcile_timeout_s"))
     started = time.monotonic()
     status_seen = kube.wait_until(lambda: reconciled(kube.get_json(ctx.api, path)), timeout, interval=2)
@@ -182,9 +202,11 @@ def exercise(ctx, operator, crds):
     return steps
 
 
-def _plural(crds, kind):
-    """The plural of `kind` among this group's CRDs (CRD names are <plural>.<group>)."""
-    for name, state in crds.items():
-        if state.get("kind") == kind:
-            return state["plural"]
-    return kind.lower() + "s"
+def _placed(crds, manifest, namespace):
+    """(collection path, manifest) for creating `manifest`: in `namespace` when its CRD is namespaced."""
+    state = next((c for c in crds.values() if c.get("kind") == manifest["kind"]), {})
+    plural = state.get("plural") or manifest["kind"].lower() + "s"
+    if state.get("namespaced", True):
+        return ("/apis/%s/namespaces/%s/%s" % (manifest["apiVersion"], namespace, plural),
+                dict(manifest, metadata=dict(manifest["metadata"], namespace=namespace)))
+    return "/apis/%s/%s" % (manifest["apiVersion"], plural), manifest

@@ -3,11 +3,11 @@
 import pytest
 
 from ansible_collections.ai_conformance.rke2.plugins.module_utils.checks import robust_controller as check
-from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import FAIL, PASS
+from ansible_collections.ai_conformance.rke2.plugins.module_utils.result import FAIL, PASS, SKIP
 
 pytestmark = pytest.mark.unit
 
-EST = {"established": True, "served": ["v1"], "plural": "pytorchjobs", "kind": "PyTorchJob"}
+EST = {"established": True, "served": ["v1"], "plural": "pytorchjobs", "kind": "PyTorchJob", "namespaced": True}
 OP = dict(check.OPERATORS["training-operator"], invalid_kind="PyTorchJob")
 
 
@@ -58,3 +58,24 @@ def test_builtin_invalid_and_valid_differ_only_in_the_broken_field():
     assert op["valid"]["spec"]["pytorchReplicaSpecs"]["Master"]["template"]["spec"]["containers"][0]["image"]
     ray = check.OPERATORS["kuberay"]
     assert len(ray["invalid"]["spec"]["workerGroupSpecs"]) == 2 and len(ray["valid"]["spec"]["workerGroupSpecs"]) == 1
+
+
+def test_controller_without_deployment_defers_to_reconcile_only_when_active():
+    assert check.controller_step(OP, [], active=True).status == SKIP
+    step = check.controller_step(OP, [], active=False)
+    assert step.status == FAIL and "Deployment not found" in step.message
+    ready = {"metadata": {"namespace": "kubeflow", "name": "training-operator"}, "spec": {"replicas": 1},
+             "status": {"readyReplicas": 1}}
+    assert check.controller_step(OP, [ready], active=False).status == PASS
+    assert check.controller_step(OP, [dict(ready, status={})], active=True).status == FAIL
+
+
+def test_placed_uses_the_crd_scope():
+    crds = {"pytorchjobs.kubeflow.org": EST, "clusterthings.kubeflow.org": {
+        "established": True, "plural": "clusterthings", "kind": "ClusterThing", "namespaced": False}}
+    path, body = check._placed(crds, {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob",
+                                      "metadata": {"name": "a"}}, "ns")
+    assert path == "/apis/kubeflow.org/v1/namespaces/ns/pytorchjobs" and body["metadata"]["namespace"] == "ns"
+    path, body = check._placed(crds, {"apiVersion": "kubeflow.org/v1", "kind": "ClusterThing",
+                                      "metadata": {"name": "b"}}, "ns")
+    assert path == "/apis/kubeflow.org/v1/clusterthings" and "namespace" not in body["metadata"]
