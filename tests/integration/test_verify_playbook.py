@@ -221,3 +221,52 @@ def test_gpu_nodes_facts_reach_the_checks(sim, kubeconfig, tmp_path):
     steps = {s["name"]: s for s in by_id["secure_accelerator_access"]["steps"]}
     assert "no host in inventory group gpu_nodes" not in steps["toolkit_config"]["message"]
     assert "sim-gpu-0" in by_id["secure_accelerator_access"]["evidence"].get("toolkit_config", {}), steps
+
+
+def _adhoc_cleanup(kubeconfig, *args):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.integration.verify_support import REPO
+
+    cmd = [str(Path(sys.executable).parent / "ansible"), "localhost", "-i", "localhost,", "-c", "local",
+           "-e", "ansible_python_interpreter=" + sys.executable, "-m", "ai_conformance.rke2.conformance_cleanup",
+           "-a", json.dumps({"kubeconfig": kubeconfig, "timeout": 60}), *args]
+    env = dict(os.environ, ANSIBLE_CONFIG=str(REPO / "ansible.cfg"), ANSIBLE_NOCOLOR="1", ANSIBLE_STDOUT_CALLBACK="json",
+               ANSIBLE_LOAD_CALLBACK_PLUGINS="1")
+    proc = subprocess.run(cmd, cwd=str(REPO), env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                          check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    data = json.loads(proc.stdout[proc.stdout.index("{"):])
+    return data["plays"][0]["tasks"][0]["hosts"]["localhost"]
+
+
+def test_cleanup_module_check_mode_sweep_and_idempotence(sim, kubeconfig, api):
+    from kubernetes import client
+
+    label = {"ai-conformance.rke2/verifier": "true"}
+    client.CoreV1Api(api).create_namespace(client.V1Namespace(
+        metadata=client.V1ObjectMeta(name="aiconf-sweep-test", labels=label)))
+    client.SchedulingV1Api(api).create_priority_class(client.V1PriorityClass(
+        metadata=client.V1ObjectMeta(name="aiconf-sweep-test", labels=label), value=1000))
+    try:
+        result = _adhoc_cleanup(kubeconfig, "--check")
+        assert result["changed"] is True
+        assert {"Namespace/aiconf-sweep-test", "PriorityClass/aiconf-sweep-test"} <= set(result["deleted"])
+        assert labelled_namespaces(api) == ["aiconf-sweep-test"]  # check mode deleted nothing
+        result = _adhoc_cleanup(kubeconfig)
+        assert result["changed"] is True and result["remaining"] == []
+        assert labelled_namespaces(api) == []
+        assert not [p for p in client.SchedulingV1Api(api).list_priority_class().items
+                    if p.metadata.name == "aiconf-sweep-test"]
+        result = _adhoc_cleanup(kubeconfig)
+        assert result["changed"] is False and result["deleted"] == []
+    finally:
+        for delete in (lambda: client.SchedulingV1Api(api).delete_priority_class("aiconf-sweep-test"),
+                       lambda: client.CoreV1Api(api).delete_namespace("aiconf-sweep-test")):
+            try:
+                delete()
+            except client.exceptions.ApiException:
+                pass
