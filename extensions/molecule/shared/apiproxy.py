@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """TCP forwarder from 127.0.0.1:<listen port> inside test-host network namespaces to an API server on
 127.0.0.1:<upstream port> of the root namespace (the simulated cluster binds loopback only).
 

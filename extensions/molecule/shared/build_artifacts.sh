@@ -20,7 +20,7 @@ kubectl=${KUBECTL:-$root/.venv/bin/kubectl}
 [[ -x $kubectl ]] || { echo "kubectl $kubectl missing (make setup)" >&2; exit 2; }
 stage=$(mktemp -d); trap 'rm -rf "$stage"' EXIT
 mkdir -p "$out" "$stage"/{bin,lib/systemd/system,share/rke2,share/rke2-standin}
-sed "s/@VERSION@/$version/" "$here/standin/rke2" >"$stage/bin/rke2"
+{ echo "#!/usr/bin/python3"; sed "s/@VERSION@/$version/" "$here/standin/rke2"; } >"$stage/bin/rke2"
 printf '#!/bin/sh\n# STAND-IN rke2-killall.sh\nsystemctl stop rke2-server rke2-agent 2>/dev/null || true\n' >"$stage/bin/rke2-killall.sh"
 printf '#!/bin/sh\n# STAND-IN rke2-uninstall.sh\n/usr/local/bin/rke2-killall.sh\nrm -rf /var/lib/rancher/rke2 /etc/rancher/rke2 /usr/local/bin/rke2*\n' >"$stage/bin/rke2-uninstall.sh"
 chmod 0755 "$stage"/bin/*

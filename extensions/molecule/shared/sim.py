@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Start/stop the simulated cluster (tests/sim, real kube-apiserver + kwok) that the Molecule test hosts'
 rke2 stand-in registers its nodes with. A dedicated cluster per scenario run, without GPU nodes.
 
