@@ -9,9 +9,9 @@ objects such as APIServices and webhooks; SimCluster.down() then stops the proce
 
 from __future__ import annotations
 
-from tests.sim.addons import cluster_autoscaler, dcgm_exporter, kueue, prometheus, prometheus_adapter
+from tests.sim.addons import cluster_autoscaler, dcgm_exporter, kueue, prometheus, prometheus_adapter, traefik
 
 # Dependency order: an add-on comes after everything in its DEPENDS.
-ADDONS = {m.NAME: m for m in (dcgm_exporter, prometheus, prometheus_adapter, cluster_autoscaler, kueue)}
+ADDONS = {m.NAME: m for m in (dcgm_exporter, prometheus, prometheus_adapter, cluster_autoscaler, traefik, kueue)}
 # What `make demo` (and `make sim-up` without ADDONS=) starts.
 DEFAULT = tuple(ADDONS)

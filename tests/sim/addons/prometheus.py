@@ -4,6 +4,7 @@ DCGM exporter stand-in. Published in-cluster as Service monitoring/prometheus (E
 from __future__ import annotations
 
 import json
+import shutil
 import urllib.parse
 
 from tests.sim.addons import _common, dcgm_exporter
@@ -70,6 +71,7 @@ def start(cluster):
     port = _common.ports(cluster, NAME, "web")["web"]
     exporter_port = _common.state(cluster, dcgm_exporter.NAME)["ports"]["http"]
     work = _common.workdir(cluster, NAME)
+    shutil.rmtree(work / "data", ignore_errors=True)  # a new cluster starts with an empty TSDB
     cfg = work / "prometheus.yml"
     cfg.write_text(json.dumps(config(exporter_port), indent=2))  # JSON is YAML
     cluster.spawn(NAME, [
