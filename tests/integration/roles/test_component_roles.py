@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import re
 import stat
+import time
 
 import pytest
 import yaml
 from kubernetes import client, dynamic
 
 from component_site import AZURE_SECRET, AZURE_VARS, RKE2_TOKEN
+
+from tests.sim.cluster import addon_modules
 
 COMPONENTS = ["--skip-tags", "rke2,cluster_objects"]
 # The role argument-spec checks are tagged always; skipping rke2 keeps the rke2 role out of these runs.
@@ -220,3 +223,46 @@ def test_crd_wait_names_missing_crds(sim_factory, site):
     assert proc.returncode != 0
     assert ("CRDs not established after 5 s: resourceflavors.kueue.x-k8s.io, clusterqueues.kueue.x-k8s.io, "
             "localqueues.kueue.x-k8s.io") in proc.stdout, proc.stdout[-3000:]
+
+
+def _addon_cluster(sim_factory, addon):
+    if addon not in addon_modules():
+        pytest.skip("the sim has no %r add-on registered (tests/sim/addons)" % addon)
+    return sim_factory("component-" + addon, gpu_nodes=1, gpus_per_node=1, dra=False, addons=(addon,))
+
+
+@pytest.mark.slow
+def test_real_traefik_accepts_the_gatewayclass(sim_factory, site):
+    """With the sim's real Traefik (Gateway provider, built from its Go module), the GatewayClass the role
+    creates is Accepted by Traefik itself."""
+    cluster = _addon_cluster(sim_factory, "traefik")
+    classes = dynamic.DynamicClient(cluster.api_client()).resources.get(
+        api_version="gateway.networking.k8s.io/v1", kind="GatewayClass")
+    classes.delete(name="traefik")  # the add-on made one at start; the role must create it itself
+    run = site(str(cluster.kubeconfig))
+    only = ("--tags", "cluster_objects", "--skip-tags", "rke2,gang_scheduler,gpu_metrics,ai_operator")
+    proc = run.run(*only, gateway_api_wait_timeout=120)
+    assert "GatewayClass traefik is Accepted by traefik.io/gateway-controller" in proc.stdout
+    accepted = [c for c in classes.get(name="traefik").to_dict()["status"]["conditions"] if c["type"] == "Accepted"]
+    assert accepted[0]["status"] == "True" and accepted[0]["message"] == "Handled by Traefik controller"
+
+
+@pytest.mark.slow
+def test_real_kueue_admits_the_queue_objects(sim_factory, site):
+    """With the sim's real Kueue (controller and admission webhooks, built from its Go module), the queue
+    objects pass Kueue's webhooks and the ClusterQueue becomes Active."""
+    cluster = _addon_cluster(sim_factory, "kueue")
+    run = site(str(cluster.kubeconfig))
+    only = ("--tags", "cluster_objects", "--skip-tags", "rke2,gateway_api,gpu_metrics,ai_operator")
+    run.run(*only, gang_scheduler_wait_timeout=120)
+    cq = dynamic.DynamicClient(cluster.api_client()).resources.get(api_version="kueue.x-k8s.io/v1beta2",
+                                                                   kind="ClusterQueue")
+    deadline = time.monotonic() + 60
+    active = []
+    while time.monotonic() < deadline:
+        status = cq.get(name="gpu-cluster-queue").to_dict().get("status", {})
+        active = [c for c in status.get("conditions", []) if c["type"] == "Active"]
+        if active and active[0]["status"] == "True":
+            break
+        time.sleep(1)
+    assert active and active[0]["status"] == "True", active
