@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# Builds the simulated cluster's add-on controllers from Go modules (and unpacks Prometheus from its
-# Debian package) — never release binaries. Outputs are cached outside the repo, keyed by version:
+# Builds the simulated cluster's add-on controllers from Go modules — never release binaries. Outputs are cached outside the repo, keyed by version:
 #   $SIM_CACHE/<component>-<version>/bin/...
-# Usage: build_addons.sh component...   components: cluster-autoscaler traefik kueue prometheus-adapter prometheus
+# Usage: build_addons.sh component...   components: cluster-autoscaler traefik kueue prometheus-adapter prometheus-server
 # Run one at a time on small machines: each cold Go build takes minutes and ~2 GiB of memory.
 set -euo pipefail
 
@@ -177,27 +176,10 @@ build_prometheus-server() {
   log "prometheus built in $((SECONDS - t0)) s"
 }
 
-build_prometheus() {
-  local v=$ADDON_PROMETHEUS_DEB_VERSION dest="$SIM_CACHE/prometheus-$ADDON_PROMETHEUS_DEB_VERSION"
-  [[ -x $dest/bin/prometheus ]] && { log "prometheus cached in $dest"; return 0; }
-  local t0=$SECONDS tmp
-  tmp=$(mktemp -d)
-  mkdir -p "$dest/bin"
-  log "fetching Debian package prometheus=$v (apt-get download; only the binary is unpacked, nothing is installed)"
-  if ! (cd "$tmp" && apt-get download -q "prometheus=$v" >/dev/null 2>"$tmp/err"); then
-    log "apt-get download prometheus=$v failed: $(grep -m1 -E '^E:' "$tmp/err" || head -n1 "$tmp/err") (run 'apt-get update' once)"
-    rm -rf "$tmp"; return 1
-  fi
-  dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/x"
-  cp "$tmp/x/usr/bin/prometheus" "$tmp/x/usr/bin/promtool" "$dest/bin/"
-  rm -rf "$tmp"
-  log "prometheus unpacked in $((SECONDS - t0)) s"
-}
-
-[[ $# -gt 0 ]] || { log "usage: $0 cluster-autoscaler|traefik|kueue|prometheus-adapter|prometheus-server|prometheus ..."; exit 2; }
+[[ $# -gt 0 ]] || { log "usage: $0 cluster-autoscaler|traefik|kueue|prometheus-adapter|prometheus-server ..."; exit 2; }
 for c in "$@"; do
   case $c in
-    cluster-autoscaler|traefik|kueue|prometheus-adapter|prometheus|prometheus-server) "build_$c" ;;
+    cluster-autoscaler|traefik|kueue|prometheus-adapter|prometheus-server) "build_$c" ;;
     *) log "unknown component '$c'"; exit 2 ;;
   esac
 done

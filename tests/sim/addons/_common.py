@@ -18,6 +18,10 @@ BUILD_SCRIPT = HERE.parent / "build_addons.sh"
 FIELD_MANAGER = "sim-addons"
 # Objects the add-ons create carry this label, so a sweep can find them.
 ADDON_LABEL = "sim.ai-conformance.rke2/addon"
+# controller-runtime's certificate watchers need inotify instances; kube-apiserver and
+# kube-controller-manager hold several each, and the limit is per user, for every running cluster.
+INOTIFY_HINT = (" (too many open files: probably the inotify instance limit fs.inotify.max_user_instances, "
+                "shared by every process of every simulated cluster of this user; stop other clusters)")
 
 
 def pins():
@@ -130,8 +134,9 @@ def wait_for(cluster, process, what, ready, timeout, interval=0.5):
     last_error = None
     while time.monotonic() < deadline:
         if process and not cluster.pid(process):
-            raise SimError("%s exited while waiting for %s; last log lines:\n%s"
-                           % (process, what, cluster.log_tail(process)))
+            tail = cluster.log_tail(process)
+            hint = INOTIFY_HINT if "too many open files" in tail else ""
+            raise SimError("%s exited while waiting for %s%s; last log lines:\n%s" % (process, what, hint, tail))
         try:
             if ready():
                 return

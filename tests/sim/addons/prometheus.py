@@ -1,5 +1,8 @@
-"""Add-on `prometheus`: the real Prometheus server (Debian bookworm's package, binary only) scraping the
-DCGM exporter stand-in. Published in-cluster as Service monitoring/prometheus (ExternalName to the local process)."""
+"""Add-on `prometheus`: the Prometheus server (built from its Go module with Kubernetes service
+discovery) scraping the DCGM exporter stand-in, and discovering workloads through the simulated API
+server: Services annotated `prometheus.io/scrape: "true"` (an ExternalName Service is scraped at its
+external name, which is how local stand-in workloads are published). Published in-cluster as
+Service monitoring/prometheus (ExternalName to the local process)."""
 
 from __future__ import annotations
 
@@ -17,16 +20,14 @@ SCRAPE_INTERVAL = "2s"
 
 
 def _version():
-    return _common.pins()["ADDON_PROMETHEUS_DEB_VERSION"]
+    return _common.pins()["ADDON_PROMETHEUS_VERSION"]
 
 
 def build():
-    return _common.build("prometheus", "prometheus", _version())
+    return _common.build("prometheus-server", "prometheus", _version())
 
 
-def config(exporter_port):
-    # Debian's build leaves out Kubernetes service discovery (kubernetes_sd_configs is an unknown
-    # field there), so targets are static: the exporter stand-in on its loopback port.
+def config(exporter_port, kubeconfig):
     return {
         "global": {"scrape_interval": SCRAPE_INTERVAL, "evaluation_interval": SCRAPE_INTERVAL,
                    "external_labels": {"cluster": "sim"}},
@@ -39,6 +40,28 @@ def config(exporter_port):
                 "static_configs": [{"targets": ["127.0.0.1:%d" % exporter_port],
                                     "labels": {"service": dcgm_exporter.SERVICE}}],
             },
+            {
+                # Workloads by the conventional prometheus.io annotations on their Service.
+                "job_name": "kubernetes-services",
+                "kubernetes_sd_configs": [{"role": "service", "kubeconfig_file": kubeconfig}],
+                "relabel_configs": [
+                    {"source_labels": ["__meta_kubernetes_service_annotation_prometheus_io_scrape"],
+                     "action": "keep", "regex": "true"},
+                    {"source_labels": ["__meta_kubernetes_service_annotation_prometheus_io_path"],
+                     "regex": "(.+)", "target_label": "__metrics_path__"},
+                    {"source_labels": ["__address__", "__meta_kubernetes_service_annotation_prometheus_io_port"],
+                     "regex": "([^:]+)(?::\\d+)?;(\\d+)", "replacement": "$1:$2", "target_label": "__address__"},
+                    # An ExternalName Service is reached at its external name (the service DNS name
+                    # does not resolve outside a cluster).
+                    {"source_labels": ["__meta_kubernetes_service_type", "__meta_kubernetes_service_external_name",
+                                       "__meta_kubernetes_service_annotation_prometheus_io_port"],
+                     "regex": "ExternalName;(.+);(\\d+)", "replacement": "$1:$2", "target_label": "__address__"},
+                    {"source_labels": ["__meta_kubernetes_namespace"], "target_label": "namespace"},
+                    {"source_labels": ["__meta_kubernetes_service_name"], "target_label": "service"},
+                    {"source_labels": ["__meta_kubernetes_service_label_ai_conformance_rke2_stand_in"],
+                     "regex": "(.+)", "target_label": "stand_in"},
+                ],
+            },
         ],
     }
 
@@ -50,7 +73,7 @@ def manifests(port):
             SERVICE, NAMESPACE, [("web", port)],
             labels={"app.kubernetes.io/name": "prometheus", _common.ADDON_LABEL: NAME},
             annotations={"sim.ai-conformance.rke2/runs-as":
-                         "local process (Prometheus %s, Debian package) on 127.0.0.1:%d" % (_version(), port)}),
+                         "local process (Prometheus module %s) on 127.0.0.1:%d" % (_version(), port)}),
     ]
 
 
@@ -73,7 +96,7 @@ def start(cluster):
     work = _common.workdir(cluster, NAME)
     shutil.rmtree(work / "data", ignore_errors=True)  # a new cluster starts with an empty TSDB
     cfg = work / "prometheus.yml"
-    cfg.write_text(json.dumps(config(exporter_port), indent=2))  # JSON is YAML
+    cfg.write_text(json.dumps(config(exporter_port, str(cluster.kubeconfig)), indent=2))  # JSON is YAML
     cluster.spawn(NAME, [
         binary, "--config.file=%s" % cfg, "--storage.tsdb.path=%s" % (work / "data"),
         "--storage.tsdb.retention.time=2h", "--web.listen-address=127.0.0.1:%d" % port,

@@ -15,5 +15,3 @@ ADDON_PROMETHEUS_ADAPTER_VERSION=${ADDON_PROMETHEUS_ADAPTER_VERSION:-v0.12.0}
 # Prometheus server from its Go module (module v0.316.0 is release 3.16.0), Kubernetes SD only.
 ADDON_PROMETHEUS_VERSION=${ADDON_PROMETHEUS_VERSION:-v0.316.0}
 ADDON_PROMETHEUS_RELEASE=3.16.0
-# Debian bookworm package; only its binary is unpacked (the packaged service is never installed).
-ADDON_PROMETHEUS_DEB_VERSION=${ADDON_PROMETHEUS_DEB_VERSION:-2.42.0+ds-5+deb12u1}
