@@ -6,10 +6,11 @@ DEMO_REPORT ?= $(ROOT)/conformance-report
 
 .PHONY: demo
 demo: setup ## Simulated GPU cluster + add-ons, site.yml's cluster objects, verify.yml, summary table
-	@cd $(ROOT) && t0=$$SECONDS && \
-	echo "[demo] 1/3 simulated cluster with add-ons $(DEMO_ADDONS) (first run builds everything: ~30-60 min)" && \
-	$(PY) -m tests.sim up --dir $(DEMO_DIR) --addons $(DEMO_ADDONS) && t1=$$SECONDS && \
-	echo "[demo] 2/3 cluster objects of site.yml, 3/3 verify.yml (active checks)" && \
+	@cd $(ROOT) && t0=$$SECONDS; \
+	echo "[demo] 1/3 simulated cluster with add-ons $(DEMO_ADDONS) (the first run builds everything from Go modules)"; \
+	$(PY) -m tests.sim up --dir $(DEMO_DIR) --addons $(DEMO_ADDONS) || { echo "[demo] the simulated cluster did not start (see above; logs in $(DEMO_DIR)/logs)"; exit 2; }; \
+	t1=$$SECONDS; \
+	echo "[demo] 2/3 cluster objects of site.yml, 3/3 verify.yml (active checks)"; \
 	K8S_AUTH_KUBECONFIG=$(DEMO_KUBECONFIG) $(VENV)/bin/ansible-playbook $(ROOT)/playbooks/demo.yml \
 	  -e @$(ROOT)/tests/sim/addons/verify-on-sim.yml -e verify_kubeconfig=$(DEMO_KUBECONFIG) \
 	  -e verify_output_dir=$(DEMO_REPORT); rc=$$?; \
