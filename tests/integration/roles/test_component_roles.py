@@ -214,9 +214,9 @@ def test_rke2_token_not_in_verbose_check_run(site):
     assert RKE2_TOKEN not in proc.stdout and AZURE_SECRET not in proc.stdout
 
 
-def test_crd_wait_names_missing_crds(sim_factory, site):
+def test_crd_wait_names_missing_crds(own_sim, site):
     """Without Kueue installed, the queue objects are not applied: the wait fails naming the CRDs."""
-    bare = sim_factory("component-bare", gpu_nodes=1, gpus_per_node=1, dra=False)
+    bare = own_sim("component-bare", gpu_nodes=1, gpus_per_node=1, dra=False)
     run = site(str(bare.kubeconfig))
     only_kueue = ("--tags", "cluster_objects", "--skip-tags", "rke2,gateway_api,gpu_metrics,ai_operator")
     proc = run.run(*only_kueue, check=False, gang_scheduler_wait_timeout=5)
@@ -225,17 +225,17 @@ def test_crd_wait_names_missing_crds(sim_factory, site):
             "localqueues.kueue.x-k8s.io") in proc.stdout, proc.stdout[-3000:]
 
 
-def _addon_cluster(sim_factory, addon):
+def _addon_cluster(own_sim, addon):
     if addon not in addon_modules():
         pytest.skip("the sim has no %r add-on registered (tests/sim/addons)" % addon)
-    return sim_factory("component-" + addon, gpu_nodes=1, gpus_per_node=1, dra=False, addons=(addon,))
+    return own_sim("component-" + addon, gpu_nodes=1, gpus_per_node=1, dra=False, addons=(addon,))
 
 
 @pytest.mark.slow
-def test_real_traefik_accepts_the_gatewayclass(sim_factory, site):
+def test_real_traefik_accepts_the_gatewayclass(own_sim, site):
     """With the sim's real Traefik (Gateway provider, built from its Go module), the GatewayClass the role
     creates is Accepted by Traefik itself."""
-    cluster = _addon_cluster(sim_factory, "traefik")
+    cluster = _addon_cluster(own_sim, "traefik")
     classes = dynamic.DynamicClient(cluster.api_client()).resources.get(
         api_version="gateway.networking.k8s.io/v1", kind="GatewayClass")
     classes.delete(name="traefik")  # the add-on made one at start; the role must create it itself
@@ -248,10 +248,10 @@ def test_real_traefik_accepts_the_gatewayclass(sim_factory, site):
 
 
 @pytest.mark.slow
-def test_real_kueue_admits_the_queue_objects(sim_factory, site):
+def test_real_kueue_admits_the_queue_objects(own_sim, site):
     """With the sim's real Kueue (controller and admission webhooks, built from its Go module), the queue
     objects pass Kueue's webhooks and the ClusterQueue becomes Active."""
-    cluster = _addon_cluster(sim_factory, "kueue")
+    cluster = _addon_cluster(own_sim, "kueue")
     run = site(str(cluster.kubeconfig))
     only = ("--tags", "cluster_objects", "--skip-tags", "rke2,gateway_api,gpu_metrics,ai_operator")
     run.run(*only, gang_scheduler_wait_timeout=120)
