@@ -27,4 +27,8 @@ unit: setup ## Unit tests (pure logic)
 	$(PYTEST) tests/unit -q
 
 integration: setup sim-build ## Integration tests against simulated clusters (real kube-apiserver)
-	$(PYTEST) tests/integration -q
+	@# Each simulated cluster's controllers hold inotify instances; the default 128 per user runs out
+	@# when the suite runs several clusters with add-ons (Kueue then dies with "too many open files").
+	@if [ "$$(id -u)" = 0 ] && [ "$$(cat /proc/sys/fs/inotify/max_user_instances)" -lt 1024 ]; then \
+	  sysctl -qw fs.inotify.max_user_instances=1024 || echo "[test] warning: could not raise fs.inotify.max_user_instances"; fi
+	$(PYTEST) tests/integration -q --durations=15

@@ -4,7 +4,7 @@ and a runner for playbooks/site.yml with this host (localhost) as the only RKE2 
 from __future__ import annotations
 
 import pytest
-from component_site import SiteRun
+from tests.integration.roles.component_site import SiteRun
 
 from tests.sim import crds
 

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from kubernetes import client, dynamic
 
-from component_site import AZURE_SECRET, AZURE_VARS, RKE2_TOKEN
+from tests.integration.roles.component_site import AZURE_SECRET, AZURE_VARS, RKE2_TOKEN
 
 from tests.sim.cluster import addon_modules
 
