@@ -128,13 +128,15 @@ cmd_up() {
     sleep 0.1
   done
   echo "$pid" >"$hdir/pid1"
-  for _ in $(seq 1 300); do
+  # Boot takes a second or two; much longer only on a saturated machine (ssh host key generation).
+  for _ in $(seq 1 900); do
     if ip netns exec "$ns" bash -c "exec 3<>/dev/tcp/$addr/22" 2>/dev/null; then
       log "$name up: $addr (systemd pid $pid)"; return
     fi
     sleep 0.2
   done
-  die "$name: sshd not answering on $addr:22 within 60 s (see $hdir/console.log)"
+  nsenter -t "$pid" -m -u -i -n -p chroot "$root" systemctl list-jobs --no-pager >&2 || true
+  die "$name: sshd not answering on $addr:22 within 180 s (pending systemd jobs above; see $hdir/console.log)"
 }
 
 cmd_down() {
@@ -210,9 +212,12 @@ cmd_leftovers() {
   local bad=0
   if ip netns list | grep -q "^$NS_PREFIX"; then ip netns list | grep "^$NS_PREFIX"; bad=1; fi
   if findmnt -rn -o TARGET | grep -F "$STATE/"; then bad=1; fi
-  if ps -eo pid=,args= | grep -F "$STATE/" | grep -v grep; then bad=1; fi
+  # Only our own process shapes: another tool's command line may mention these paths.
+  if ps -eo pid=,args= | awk -v st="$STATE/" '$2 == "unshare" && index($0, st)' | grep .; then bad=1; fi
   if ip link show "$BRIDGE" >/dev/null 2>&1; then echo "bridge $BRIDGE"; bad=1; fi
-  if ps -eo pid=,args= | grep -E "[a]piproxy.py|[h]ttp.server --bind $BRIDGE_ADDR"; then bad=1; fi
+  if ps -eo pid=,args= | grep -E "^ *[0-9]+ \S*python3? (\S*apiproxy\.py [0-9]+ |-m http\.server --bind ${BRIDGE_ADDR//./\\.} )"; then
+    bad=1
+  fi
   return $bad
 }
 
