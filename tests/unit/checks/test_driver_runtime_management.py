@@ -31,7 +31,7 @@ def test_dra_attributes_preferred_over_labels(fake_node):
 
 
 def test_label_and_dra_disagreement_is_a_problem(fake_node):
-    _, problems = check.advertised(fake_node("n1", LABELS), check.dra_versions([slice_for("n1", driver="570.1.2")]))
+    problems = check.advertised(fake_node("n1", LABELS), check.dra_versions([slice_for("n1", driver="570.1.2")]))[1]
     assert problems and "580.95.05" in problems[0] and "570.1.2" in problems[0]
 
 

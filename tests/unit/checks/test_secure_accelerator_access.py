@@ -39,12 +39,12 @@ def test_toolkit_keys_at_top_level_pass():
 
 
 def test_toolkit_keys_in_runtime_section_pass():
-    ok, _, evidence = check.evaluate_toolkit("h1", IN_SECTION, cdi_only=False)
+    ok, evidence = check.evaluate_toolkit("h1", IN_SECTION, cdi_only=False)[::2]
     assert ok and evidence[check.MOUNTS_KEY + "@"] == "[nvidia-container-runtime]"
 
 
 def test_toolkit_defaults_fail_and_name_the_key():
-    ok, problems, _ = check.evaluate_toolkit("h1", DEFAULTS, cdi_only=False)
+    ok, problems = check.evaluate_toolkit("h1", DEFAULTS, cdi_only=False)[:2]
     assert not ok
     assert any("envvar-when-unprivileged is unset" in p for p in problems)
     assert any("as-volume-mounts is unset" in p for p in problems)
@@ -58,7 +58,7 @@ def test_cdi_only_does_not_need_volume_mounts_but_still_needs_envvar_false():
 
 
 def test_unparsable_toml_fails():
-    ok, problems, _ = check.evaluate_toolkit("h1", "this is = = not toml", cdi_only=False)
+    ok, problems = check.evaluate_toolkit("h1", "this is = = not toml", cdi_only=False)[:2]
     assert not ok and "does not parse" in problems[0]
 
 

@@ -16,7 +16,7 @@ def test_compile_error_is_reported_with_module_and_first_error(tmp_path):
     (tmp_path / "main.go").write_text("package main\n\nfunc main() { undefinedThing() }\n")
     proc = subprocess.run(
         ["bash", "-c", 'source "$1"; cd "$2"; go_build example.invalid/broken go build ./...', "test",
-         str(BUILD_SH), str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+         str(BUILD_SH), str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False)
     assert proc.returncode != 0
     first_line = proc.stdout.splitlines()[0]
     assert "go build of example.invalid/broken failed" in first_line
@@ -25,6 +25,6 @@ def test_compile_error_is_reported_with_module_and_first_error(tmp_path):
 
 def test_unknown_component_is_rejected():
     proc = subprocess.run(["bash", str(BUILD_SH), "nonsense"], stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True)
+                          stderr=subprocess.STDOUT, text=True, check=False)
     assert proc.returncode == 2
     assert "unknown component 'nonsense'" in proc.stdout
