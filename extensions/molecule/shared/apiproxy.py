@@ -40,7 +40,7 @@ def pipe(src, dst):
 
 def serve(listener, upstream_port):
     while True:
-        conn, _ = listener.accept()
+        conn = listener.accept()[0]
         try:
             up = socket.create_connection(("127.0.0.1", upstream_port), timeout=5)
             up.settimeout(None)

@@ -15,8 +15,8 @@ HOSTS = {"s1": "10.0.0.1", "s2": "10.0.0.2", "s3": "10.0.0.3", "a1": "10.0.0.11"
 def inventory(host, **extra):
     """Variables Ansible would provide for `host` in a 3-server + 1-agent inventory."""
     hostvars = {name: {"ansible_host": addr} for name, addr in HOSTS.items()}
-    base = dict(inventory_hostname=host, groups={"rke2_servers": ["s1", "s2", "s3"], "rke2_agents": ["a1"],
-                                               "all": list(HOSTS)},
+    groups = {"rke2_servers": ["s1", "s2", "s3"], "rke2_agents": ["a1"], "all": list(HOSTS)}
+    base = dict(inventory_hostname=host, groups=groups,
                 hostvars=hostvars, ansible_facts={"architecture": "x86_64", "hostname": host},
                 rke2_version="v1.37.2+rke2r1")
     base.update(extra)
@@ -101,9 +101,8 @@ def test_node_name_from_config_or_hostname(render):
 def test_release_url_encodes_the_plus(render):
     assert render("rke2", "__rke2_release_url", **inventory("s1")) == \
         "https://github.com/rancher/rke2/releases/download/v1.37.2%2Brke2r1"
-    assert render("rke2", "__rke2_tarball", **inventory("s1", ansible_facts={"architecture": "aarch64",
-                                                                           "hostname": "s1"})) == \
-        "rke2.linux-arm64.tar.gz"
+    arm_facts = {"architecture": "aarch64", "hostname": "s1"}
+    assert render("rke2", "__rke2_tarball", **inventory("s1", ansible_facts=arm_facts)) == "rke2.linux-arm64.tar.gz"
 
 
 def test_airgap_images_default(render):
