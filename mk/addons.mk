@@ -2,7 +2,7 @@
 #   make sim-up                        all add-ons `make demo` uses (default)
 #   make sim-up ADDONS=traefik,kueue   only these (plus what they depend on)
 #   make sim-up ADDONS=none            the bare cluster
-SIM_ADDONS_ALL := dcgm-exporter,sample-inference,prometheus,prometheus-adapter,cluster-autoscaler,traefik,kueue
+SIM_ADDONS_ALL := dcgm-exporter,sample-inference,prometheus,prometheus-adapter,cluster-autoscaler,traefik,kueue,kuberay
 ifeq ($(ADDONS),none)
 export SIM_ADDONS :=
 else ifdef ADDONS
@@ -13,4 +13,4 @@ endif
 
 .PHONY: sim-addons-build
 sim-addons-build: ## Build (or reuse cached) the add-on controllers from Go modules, one at a time
-	bash $(ROOT)/tests/sim/build_addons.sh prometheus-server prometheus-adapter cluster-autoscaler kueue traefik
+	bash $(ROOT)/tests/sim/build_addons.sh prometheus-server prometheus-adapter cluster-autoscaler kueue traefik kuberay

@@ -176,10 +176,26 @@ build_prometheus-server() {
   log "prometheus built in $((SECONDS - t0)) s"
 }
 
-[[ $# -gt 0 ]] || { log "usage: $0 cluster-autoscaler|traefik|kueue|prometheus-adapter|prometheus-server ..."; exit 2; }
+build_kuberay() {
+  local v=$ADDON_KUBERAY_VERSION dest="$SIM_CACHE/kuberay-$ADDON_KUBERAY_VERSION"
+  [[ -x $dest/bin/ray-operator ]] && { log "kuberay cached in $dest"; return 0; }
+  local t0=$SECONDS mod=github.com/ray-project/kuberay/ray-operator
+  mkdir -p "$dest/bin"
+  log "building KubeRay ray-operator $v ($mod)"
+  go_run "$mod" env GOBIN="$dest/bin" GOFLAGS=-buildvcs=false go install -trimpath -ldflags "-s -w" "$mod@$v"
+  # CRDs and the validating webhook configuration ship in the module zip.
+  local src
+  src=$(module_dir "$mod@$v")
+  rm -rf "$dest/config" && mkdir -p "$dest/config/crd"
+  cp "$src"/config/crd/bases/*.yaml "$dest/config/crd/"
+  cp "$src"/config/webhook/manifests.yaml "$dest/config/webhooks.yaml"
+  log "kuberay built in $((SECONDS - t0)) s"
+}
+
+[[ $# -gt 0 ]] || { log "usage: $0 cluster-autoscaler|traefik|kueue|prometheus-adapter|prometheus-server|kuberay ..."; exit 2; }
 for c in "$@"; do
   case $c in
-    cluster-autoscaler|traefik|kueue|prometheus-adapter|prometheus-server) "build_$c" ;;
+    cluster-autoscaler|traefik|kueue|prometheus-adapter|prometheus-server|kuberay) "build_$c" ;;
     *) log "unknown component '$c'"; exit 2 ;;
   esac
 done

@@ -9,11 +9,11 @@ objects such as APIServices and webhooks; SimCluster.down() then stops the proce
 
 from __future__ import annotations
 
-from tests.sim.addons import (cluster_autoscaler, dcgm_exporter, kueue, prometheus, prometheus_adapter,
+from tests.sim.addons import (cluster_autoscaler, dcgm_exporter, kuberay, kueue, prometheus, prometheus_adapter,
                               sample_inference, traefik)
 
 # Dependency order: an add-on comes after everything in its DEPENDS.
 ADDONS = {m.NAME: m for m in (dcgm_exporter, sample_inference, prometheus, prometheus_adapter, cluster_autoscaler,
-                              traefik, kueue)}
+                              traefik, kueue, kuberay)}
 # What `make demo` (and `make sim-up` without ADDONS=) starts.
 DEFAULT = tuple(ADDONS)

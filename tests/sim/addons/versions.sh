@@ -15,3 +15,5 @@ ADDON_PROMETHEUS_ADAPTER_VERSION=${ADDON_PROMETHEUS_ADAPTER_VERSION:-v0.12.0}
 # Prometheus server from its Go module (module v0.316.0 is release 3.16.0), Kubernetes SD only.
 ADDON_PROMETHEUS_VERSION=${ADDON_PROMETHEUS_VERSION:-v0.316.0}
 ADDON_PROMETHEUS_RELEASE=3.16.0
+# KubeRay's ray-operator (module github.com/ray-project/kuberay/ray-operator, no replace directives).
+ADDON_KUBERAY_VERSION=${ADDON_KUBERAY_VERSION:-v1.5.0}
