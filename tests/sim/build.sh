@@ -28,6 +28,10 @@ go_build() {
   fi
 }
 
+module_dir() {  # the extracted module zip in the module cache
+  GOFLAGS= go mod download -json "$1" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("Dir") or sys.exit(d.get("Error")))'
+}
+
 check_version() {
   local v=$1 ok
   for ok in "${SIM_K8S_SUPPORTED[@]}"; do [[ $v == "$ok" ]] && return 0; done
@@ -116,7 +120,7 @@ build_kwok() {
   go_build sigs.k8s.io/kwok env GOBIN="$dest/bin" GOFLAGS=-buildvcs=false go install -trimpath -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$v"
   # Stage definitions ship in the module zip; copy the ones the sim uses next to the binary.
   local moddir
-  moddir=$(GOFLAGS= go mod download -json "sigs.k8s.io/kwok@$v" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  moddir=$(module_dir "sigs.k8s.io/kwok@$v")
   mkdir -p "$dest/stages"
   cp "$moddir"/kustomize/stage/node/fast/node-initialize.yaml \
      "$moddir"/kustomize/stage/node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
@@ -129,7 +133,7 @@ build_gateway_api() {
   local dest="$SIM_CACHE/gateway-api-$v"
   if [[ -d $dest/standard ]]; then log "gateway-api $v CRDs cached in $dest"; return 0; fi
   local moddir
-  moddir=$(GOFLAGS= go mod download -json "sigs.k8s.io/gateway-api@$v" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  moddir=$(module_dir "sigs.k8s.io/gateway-api@$v")
   mkdir -p "$dest/standard"
   cp "$moddir"/config/crd/standard/*.yaml "$dest/standard/"
   log "gateway-api $v standard-channel CRDs copied to $dest/standard"

@@ -9,28 +9,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/sim/addons/versions.sh
 source "$here/addons/versions.sh"
 
-SIM_CACHE=${SIM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ai-conformance-rke2/sim}
-export GOFLAGS="-mod=mod -buildvcs=false"
-export CGO_ENABLED=0
-
-log() { printf '[addon-build] %s\n' "$*" >&2; }
-
-# Runs a go command; on failure names the module and the first error line.
-go_run() {
-  local module=$1; shift
-  local out
-  if ! out=$("$@" 2>&1); then
-    local first
-    first=$(printf '%s\n' "$out" | grep -m1 -E '\.go:[0-9]+:[0-9]+: |^go: |cannot|error' || printf '%s\n' "$out" | head -n 1)
-    log "building $module failed: $first"
-    printf '%s\n' "$out" | tail -n 20 >&2
-    return 1
-  fi
-}
-
-module_dir() {  # the extracted module zip in the module cache
-  GOFLAGS= go mod download -json "$1" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("Dir") or sys.exit(d.get("Error")))'
-}
+# Shared with the control-plane build: SIM_CACHE, Go flags, log, go_build (names the module and the
+# first compiler error on failure), module_dir.
+# shellcheck source=tests/sim/build.sh
+source "$here/build.sh"
 
 # reconstruct_ca_apis SERVED_APIS_DIR DEST: see build_cluster-autoscaler.
 reconstruct_ca_apis() {
@@ -91,7 +73,7 @@ build_cluster-autoscaler() {
     grep -E '^replace k8s.io/[a-z0-9-]+ => k8s.io/[a-z0-9-]+ v' "$src/go.mod"
   } > "$work/go.mod"
   # Only the kwok provider is compiled (builder_kwok.go), which keeps every cloud SDK out of the build.
-  (cd "$work" && go_run "$mod" go build -trimpath -tags kwok -ldflags "-s -w" -o "$dest/bin/cluster-autoscaler" "$mod")
+  (cd "$work" && go_build "$mod" go build -trimpath -tags kwok -ldflags "-s -w" -o "$dest/bin/cluster-autoscaler" "$mod")
   grep -qF "$mod $v $ADDON_CA_SUM" "$work/go.sum" || { log "cluster-autoscaler module hash differs from the pinned $ADDON_CA_SUM"; rm -f "$dest/bin/cluster-autoscaler"; return 1; }
   log "cluster-autoscaler built in $((SECONDS - t0)) s"
 }
@@ -120,7 +102,7 @@ build_traefik() {
     grep -E '^exclude ' "$src/go.mod"
   } > "$work/go.mod"
   cp "$src/go.sum" "$work/go.sum"
-  (cd "$work" && go_run "$mod" go build -trimpath -ldflags "-s -w -X $mod/pkg/version.Version=$v" \
+  (cd "$work" && go_build "$mod" go build -trimpath -ldflags "-s -w -X $mod/pkg/version.Version=$v" \
       -o "$dest/bin/traefik" "$mod/cmd/traefik")
   log "traefik built in $((SECONDS - t0)) s"
 }
@@ -132,7 +114,7 @@ build_kueue() {
   mkdir -p "$dest/bin"
   log "building kueue $v ($mod/cmd/kueue)"
   # No replace directives in kueue's go.mod, so `go install pkg@version` works as is.
-  go_run "$mod" env GOBIN="$dest/bin" GOFLAGS=-buildvcs=false go install -trimpath \
+  go_build "$mod" env GOBIN="$dest/bin" GOFLAGS=-buildvcs=false go install -trimpath \
     -ldflags "-s -w -X $mod/pkg/version.GitVersion=$v" "$mod/cmd/kueue@$v"
   # CRDs and webhook configurations ship in the module zip.
   local src
@@ -156,7 +138,7 @@ build_prometheus-adapter() {
   src=$(cd "$work" && module_dir "$mod@$v")
   { echo "module ai-conformance.invalid/simadapter"; grep -E '^go ' "$src/go.mod"; echo "require $mod $v"; } > "$work/go.mod"
   cp "$src/go.sum" "$work/go.sum"
-  (cd "$work" && go_run "$mod" go build -trimpath -ldflags "-s -w" -o "$dest/bin/adapter" "$mod/cmd/adapter")
+  (cd "$work" && go_build "$mod" go build -trimpath -ldflags "-s -w" -o "$dest/bin/adapter" "$mod/cmd/adapter")
   log "prometheus-adapter built in $((SECONDS - t0)) s"
 }
 
@@ -169,7 +151,7 @@ build_prometheus-server() {
   # Prometheus's plugins/ build tags: remove_all_sd drops every service discovery but the ones enabled
   # back (enable_kubernetes_sd); static and file SD are always in. The web UI assets are not embedded
   # (no builtinassets tag): the HTTP API is all the simulated cluster uses.
-  go_run "$mod" env GOBIN="$dest/bin" GOFLAGS=-buildvcs=false go install -trimpath \
+  go_build "$mod" env GOBIN="$dest/bin" GOFLAGS=-buildvcs=false go install -trimpath \
     -tags remove_all_sd,enable_kubernetes_sd \
     -ldflags "-s -w -X github.com/prometheus/common/version.Version=$ADDON_PROMETHEUS_RELEASE -X github.com/prometheus/common/version.Branch=module-$v" \
     "$mod/cmd/prometheus@$v"
@@ -182,7 +164,7 @@ build_kuberay() {
   local t0=$SECONDS mod=github.com/ray-project/kuberay/ray-operator
   mkdir -p "$dest/bin"
   log "building KubeRay ray-operator $v ($mod)"
-  go_run "$mod" env GOBIN="$dest/bin" GOFLAGS=-buildvcs=false go install -trimpath -ldflags "-s -w" "$mod@$v"
+  go_build "$mod" env GOBIN="$dest/bin" GOFLAGS=-buildvcs=false go install -trimpath -ldflags "-s -w" "$mod@$v"
   # CRDs and the validating webhook configuration ship in the module zip.
   local src
   src=$(module_dir "$mod@$v")
