@@ -55,7 +55,8 @@ step() { # step SCENARIO ACTION -> prints seconds
 
 play_seconds() { # play_seconds SCENARIO PLAYBOOK -> seconds of a direct ansible-playbook run on the hosts
   local eph t0 out
-  eph=$(ls -d "$HOME"/.ansible/tmp/molecule.*."$1" | head -1)
+  # The newest one is this run's: other checkouts on the machine leave their own behind.
+  eph=$(ls -dt "$HOME"/.ansible/tmp/molecule.*."$1" | head -1)
   t0=$(date +%s.%N)
   out=$(ANSIBLE_CONFIG=$eph/ansible.cfg ANSIBLE_COLLECTIONS_PATH=$root/.collections ANSIBLE_NOCOLOR=1 \
         MOLECULE_EPHEMERAL_DIRECTORY=$eph ansible-playbook -i "$eph/inventory" "$2" 2>&1) || { echo "$out" | tail -20 >&2; return 1; }
@@ -76,7 +77,9 @@ for s in "${scenarios[@]}"; do
     # Right after the idempotence step, on the same converged hosts: no-op play vs. idempotent converge.
     if [[ $s == rke2_ha && $action == idempotence ]]; then
       noop=$(play_seconds "$s" "$here/noop.yml")
-      again=$(play_seconds "$s" "$here/converge.yml")
+      converge="$root/extensions/molecule/$s/converge.yml"
+      [[ -f $converge ]] || converge="$here/converge.yml"
+      again=$(play_seconds "$s" "$converge")
       python3 - "$timings" "${took[converge]}" "${took[idempotence]}" "$noop" "$again" <<'PY'
 import json, sys
 f, first, idem, noop, again = sys.argv[1], *map(float, sys.argv[2:])
