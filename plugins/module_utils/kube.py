@@ -9,6 +9,9 @@ from __future__ import annotations
 import time
 
 GPU_RESOURCE = "nvidia.com/gpu"
+# Pod annotation through which active checks ask a test workload for a GPU load (percent); the workload
+# reads it via the downward API (metric_driver: annotation in accelerator_metrics and pod_autoscaling).
+LOAD_ANNOTATION = "ai-conformance.rke2/gpu-load-percent"
 # kwok marks the nodes it fakes with this annotation; evidence from them is labelled simulated.
 SIMULATED_NODE_ANNOTATION = "kwok.x-k8s.io/node"
 PAGE_SIZE = 500

@@ -22,8 +22,8 @@ SETTINGS = {
     "metrics_url": ("", "read the endpoint directly at this URL from the verifier host instead of through the Service"),
     "metric_driver": ("", "active: how a test workload's GPU load is set: 'annotation' (see load_annotation); empty: "
                           "the utilization-follows-load step is not run"),
-    "load_annotation": ("ai-conformance.rke2/gpu-load-percent", "pod annotation holding the GPU load (percent) the "
-                                                                "workload image generates (read via the downward API)"),
+    "load_annotation": (kube.LOAD_ANNOTATION, "pod annotation holding the GPU load (percent) the "
+                                              "workload image generates (read via the downward API)"),
     "load_percent": (80, "GPU load the test workload is asked for"),
     "workload_image": ("registry.k8s.io/pause:3.10", "image of the test workload: a load generator reading "
                                                      "/etc/podinfo/annotations when metric_driver is annotation"),

@@ -32,8 +32,8 @@ SETTINGS = {
     "target": ("50", "the HPA's averageValue target for that metric"),
     "metric_driver": ("", "how the check moves the metric: 'annotation' (see load_annotation); empty: scaling not "
                           "exercised (skipped with the reason)"),
-    "load_annotation": ("ai-conformance.rke2/gpu-load-percent", "pod annotation holding the GPU load the workload "
-                                                                "should generate (metric_driver annotation)"),
+    "load_annotation": (kube.LOAD_ANNOTATION, "pod annotation holding the GPU load the workload "
+                                              "should generate (metric_driver annotation)"),
     "high_load": (90, "load percent that must make the HPA scale up"),
     "low_load": (0, "load percent that must make it scale back down"),
     "workload_image": ("registry.k8s.io/pause:3.10", "image of the GPU Deployment (a load generator reading "
